@@ -1,0 +1,3 @@
+"""pavedroad: run an internal platform as a product."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Sign-in: local users with argon2 passwords, browser sessions, and scoped API tokens."""

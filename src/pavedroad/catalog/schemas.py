@@ -1,0 +1,180 @@
+"""Validated shapes of catalog records, shared by the importers, the API and the pages."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,99}$"
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TIERS = (1, 2, 3, 4)
+
+
+def _require_utc_aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError("timestamp needs a time zone offset, e.g. 2026-03-01T09:00:00Z")
+    return value
+
+
+AwareDatetime = Annotated[datetime, AfterValidator(_require_utc_aware)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class TeamIn(BaseModel):
+    """A team as it comes in from a file, the API or a form."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    slug: Annotated[str, Field(pattern=SLUG_PATTERN)]
+    name: Name
+    eligible: bool = True
+    headcount: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+
+    @field_validator("slug", mode="before")
+    @classmethod
+    def _lower_slug(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+class DeveloperIn(BaseModel):
+    """A developer; `team` is the slug of their team."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    email: Annotated[str, Field(max_length=320)]
+    name: Name
+    team: Annotated[str, Field(pattern=SLUG_PATTERN)]
+    started_at: AwareDatetime | None = None
+    role: Annotated[str, Field(min_length=1, max_length=100)] = "engineer"
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _normalise_email(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().lower()
+            if not EMAIL_PATTERN.match(value):
+                raise ValueError("expected an email address such as ada@example.com")
+        return value
+
+    @field_validator("team", mode="before")
+    @classmethod
+    def _lower_team(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+class ServiceIn(BaseModel):
+    """A service; `owner` is the slug of the owning team."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    name: Annotated[str, Field(pattern=SLUG_PATTERN)]
+    owner: Annotated[str, Field(pattern=SLUG_PATTERN)]
+    created_at: AwareDatetime | None = None
+    onboarded_to_platform_at: AwareDatetime | None = None
+    tier: int | None = None
+    system: Annotated[str, Field(pattern=SLUG_PATTERN)] | None = None
+
+    @field_validator("name", "owner", "system", mode="before")
+    @classmethod
+    def _lower_names(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("tier", mode="before")
+    @classmethod
+    def _read_tier(cls, value: object) -> object:
+        return parse_tier(value)
+
+
+class SystemIn(BaseModel):
+    """A Backstage System grouping services."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    name: Annotated[str, Field(pattern=SLUG_PATTERN)]
+    description: Annotated[str, Field(max_length=5000)] = ""
+    owner: Annotated[str, Field(pattern=SLUG_PATTERN)] | None = None
+
+
+class PersonaIn(BaseModel):
+    """A persona and its jobs-to-be-done."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    name: Name
+    description: Annotated[str, Field(max_length=5000)] = ""
+    jobs: list[Annotated[str, Field(min_length=1, max_length=500)]] = []
+
+
+class TeamOut(BaseModel):
+    """A team with the size of what it owns."""
+
+    slug: str
+    name: str
+    eligible: bool
+    headcount: int
+    developers: int
+    services: int
+    source: str
+
+
+class DeveloperOut(BaseModel):
+    """A developer as listed."""
+
+    email: str
+    name: str
+    team: str
+    started_at: datetime | None
+    role: str
+    source: str
+
+
+class ServiceOut(BaseModel):
+    """A service as listed."""
+
+    name: str
+    owner: str
+    system: str | None
+    created_at: datetime | None
+    onboarded_to_platform_at: datetime | None
+    tier: int | None
+    source: str
+
+
+class PersonaOut(BaseModel):
+    """A persona with its jobs."""
+
+    name: str
+    description: str
+    builtin: bool
+    jobs: list[str]
+
+
+class TeamDetail(TeamOut):
+    """A team with its people and services."""
+
+    people: list[DeveloperOut]
+    owned_services: list[ServiceOut]
+
+
+def parse_tier(value: object) -> int | None:
+    """Read a tier as 1-4 from `1`, `tier-1`, `tier1` or `t1`; empty means unknown."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError("expected a tier from 1 to 4, such as 1 or tier-1")
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value).strip().lower()
+        if not text:
+            return None
+        match = re.fullmatch(r"(?:tier[-_ ]?|t)?([0-9]+)", text)
+        if not match:
+            raise ValueError("expected a tier from 1 to 4, such as 1 or tier-1")
+        number = int(match.group(1))
+    if number not in TIERS:
+        raise ValueError("expected a tier from 1 to 4, such as 1 or tier-1")
+    return number

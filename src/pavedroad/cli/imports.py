@@ -1,0 +1,129 @@
+"""`pavedroad import`: load the catalog from Backstage YAML or CSV files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pavedroad.catalog.backstage import import_backstage
+from pavedroad.catalog.importers import (
+    CatalogImportResult,
+    CsvKind,
+    csv_template,
+    import_catalog_csv,
+)
+from pavedroad.cli.common import (
+    DbOption,
+    JsonOption,
+    console,
+    err_console,
+    print_json,
+    print_table,
+    store,
+)
+
+app = typer.Typer(
+    help="Import data. Every import is idempotent: re-running it changes nothing.",
+    no_args_is_help=True,
+)
+
+
+def _report(result: CatalogImportResult, as_json: bool) -> None:
+    """Print counts (and refused files on stderr); exit 1 when anything was refused."""
+    if as_json:
+        print_json(
+            {
+                "counts": result.report.as_dict(),
+                "ignored": result.ignored,
+                "accepted_files": result.accepted,
+                "rejected_files": {
+                    source: [
+                        {
+                            "line": p.line,
+                            "entity": p.entity,
+                            "field": p.field,
+                            "reason": p.reason,
+                            "value": p.value,
+                        }
+                        for p in problems
+                    ]
+                    for source, problems in result.rejected.items()
+                },
+            }
+        )
+    else:
+        counts = result.report.as_dict()
+        print_table(
+            "Imported",
+            ["kind", "created", "updated", "unchanged"],
+            [[kind, c["created"], c["updated"], c["unchanged"]] for kind, c in counts.items()],
+            empty="Nothing was written.",
+        )
+        if result.ignored:
+            console.print(f"[dim]{result.ignored} entities of other kinds were ignored.[/dim]")
+    for source, problems in result.rejected.items():
+        err_console.print(
+            f"[red]refused[/red] {source}: {len(problems)} problem(s), "
+            "nothing from this file was written",
+            highlight=False,
+        )
+        for problem in problems[:50]:
+            err_console.print(f"  {problem}", markup=False, highlight=False)
+        if len(problems) > 50:
+            err_console.print(f"  ... and {len(problems) - 50} more", highlight=False)
+    if result.rejected:
+        raise typer.Exit(1)
+
+
+@app.command()
+def backstage(
+    files: Annotated[
+        list[Path], typer.Argument(help="catalog-info.yaml files (multi-document YAML).")
+    ],
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Import Backstage entities: Group -> team, User -> developer, Component -> service, System.
+
+    Files are checked together, so a User may name a Group defined in another file. A file
+    with any problem (broken YAML, unknown owner, duplicate entity, missing field) writes
+    nothing, and neither does a file that depends on it. Exit 1 when a file was refused.
+    """
+    with store(db) as session:
+        result = import_backstage(session=session, paths=files)
+    _report(result, as_json)
+
+
+def _csv_command(kind: CsvKind, columns: str) -> None:
+    def command(
+        file: Annotated[Path | None, typer.Argument(help="CSV file with a header row.")] = None,
+        template: Annotated[
+            bool, typer.Option("--template", help="Print an empty CSV with the right header.")
+        ] = False,
+        as_json: JsonOption = False,
+        db: DbOption = None,
+    ) -> None:
+        if template:
+            sys.stdout.write(csv_template(kind))
+            return
+        if file is None:
+            raise typer.BadParameter("give a FILE to import, or --template")
+        with store(db) as session:
+            result = import_catalog_csv(session=session, path=file, kind=kind)
+        _report(result, as_json)
+
+    command.__doc__ = (
+        f"Import {kind} from CSV with columns {columns}.\n\n"
+        "Rows upsert on their natural key. Any bad row (missing field, unknown team, duplicate "
+        "key, bad value) refuses the whole file and names line, field and reason: exit 1. "
+        "A missing file or wrong header: exit 2."
+    )
+    app.command(kind)(command)
+
+
+_csv_command("teams", "slug,name,eligible,headcount")
+_csv_command("developers", "email,name,team,started_at,role")
+_csv_command("services", "name,owner,created_at,onboarded_to_platform_at,tier[,system]")

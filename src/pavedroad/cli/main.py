@@ -1,0 +1,86 @@
+"""Entry point of the `pavedroad` command: wires the command groups and turns errors into exits."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from pavedroad import __version__
+from pavedroad.catalog.service import seed_default_personas
+from pavedroad.cli import catalog, demo, imports, users
+from pavedroad.cli.common import DbOption, console, open_engine, print_error
+from pavedroad.db import unit_of_work
+from pavedroad.errors import InvalidInputError, PavedroadError
+from pavedroad.schema import current_revision, upgrade
+
+app = typer.Typer(
+    name="pavedroad",
+    help="Run your internal platform as a product: catalog, research, RICE, roadmap and KPIs.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+app.add_typer(catalog.app, name="catalog")
+app.add_typer(imports.app, name="import")
+app.add_typer(users.user_app, name="user")
+app.add_typer(users.token_app, name="token")
+app.add_typer(demo.app, name="demo")
+
+
+@app.command()
+def init(db: DbOption = None) -> None:
+    """Create the database, or upgrade its schema to this version of pavedroad."""
+    engine = open_engine(db, check_schema=False)
+    try:
+        before = current_revision(engine)
+        upgrade(engine)
+        with unit_of_work(engine) as session:
+            seed_default_personas(session=session)
+        after = current_revision(engine)
+    finally:
+        engine.dispose()
+    url = engine.url.render_as_string(hide_password=True)
+    if before == after:
+        console.print(f"Database {url} is up to date (revision {after}).")
+    elif before is None:
+        console.print(f"Created database {url} at revision {after}.")
+    else:
+        console.print(f"Upgraded database {url} from revision {before} to {after}.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    db: DbOption = None,
+) -> None:
+    """Serve the web pages and the REST API (under /api/v1) from one process."""
+    import uvicorn
+
+    from pavedroad.settings import load_settings
+    from pavedroad.web.app import create_app
+
+    settings = load_settings(db)
+    open_engine(settings.database_url).dispose()
+    console.print(f"pavedroad {__version__} serving http://{host}:{port}  (Ctrl-C stops)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def version() -> None:
+    """Print the version of pavedroad."""
+    console.print(__version__)
+
+
+def run() -> None:
+    """Console-script entry: user errors become a message on stderr and an exit code."""
+    try:
+        app()
+    except InvalidInputError as exc:
+        print_error(str(exc))
+        sys.exit(2 if exc.unusable else 1)
+    except PavedroadError as exc:
+        print_error(str(exc))
+        sys.exit(1)

@@ -1,0 +1,112 @@
+"""Catalog API: teams, developers, services and personas."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from pavedroad.catalog import service
+from pavedroad.catalog.importers import Located, LocatedBatch, import_batches
+from pavedroad.catalog.schemas import (
+    DeveloperIn,
+    DeveloperOut,
+    PersonaIn,
+    PersonaOut,
+    ServiceIn,
+    ServiceOut,
+    TeamDetail,
+    TeamIn,
+    TeamOut,
+)
+from pavedroad.errors import InvalidInputError
+from pavedroad.web.deps import DbSession, ReadGrant, WriteGrant
+
+router = APIRouter(prefix="/api/v1", tags=["catalog"])
+
+
+@router.get("/teams", response_model=list[TeamOut])
+def list_teams(session: DbSession, _grant: ReadGrant, q: str | None = None) -> list[TeamOut]:
+    """Every team with its number of developers and services."""
+    return service.list_teams(session=session, search=q)
+
+
+@router.get("/teams/{slug}", response_model=TeamDetail)
+def get_team(slug: str, session: DbSession, _grant: ReadGrant) -> TeamDetail:
+    """One team with its people and services."""
+    return service.get_team_detail(session=session, slug=slug)
+
+
+@router.get("/developers", response_model=list[DeveloperOut])
+def list_developers(
+    session: DbSession,
+    _grant: ReadGrant,
+    team: str | None = None,
+    q: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[DeveloperOut]:
+    """Developers, optionally of one team or matching `q`, paged with limit/offset."""
+    return service.list_developers(session=session, team=team, search=q, limit=limit, offset=offset)
+
+
+@router.get("/services", response_model=list[ServiceOut])
+def list_services(
+    session: DbSession, _grant: ReadGrant, team: str | None = None
+) -> list[ServiceOut]:
+    """Services, optionally only those a team owns."""
+    return service.list_services(session=session, team=team)
+
+
+@router.get("/personas", response_model=list[PersonaOut])
+def list_personas(session: DbSession, _grant: ReadGrant) -> list[PersonaOut]:
+    """Personas with their jobs-to-be-done."""
+    return service.list_personas(session=session)
+
+
+def _upsert_one(session: DbSession, batch: LocatedBatch) -> dict[str, dict[str, int]]:
+    result = import_batches(session=session, batches=[batch], source="api")
+    if result.rejected:
+        raise InvalidInputError(next(iter(result.rejected.values())))
+    return result.report.as_dict()
+
+
+@router.put("/teams/{slug}", status_code=200)
+def put_team(
+    slug: str, team: TeamIn, session: DbSession, _grant: WriteGrant
+) -> dict[str, dict[str, int]]:
+    """Create or update a team by slug."""
+    batch = LocatedBatch(source="request body")
+    batch.teams.append(
+        Located(team.model_copy(update={"slug": slug.lower()}), "request body", None)
+    )
+    return _upsert_one(session, batch)
+
+
+@router.put("/developers/{email}", status_code=200)
+def put_developer(
+    email: str, developer: DeveloperIn, session: DbSession, _grant: WriteGrant
+) -> dict[str, dict[str, int]]:
+    """Create or update a developer by email; their team must exist."""
+    record = DeveloperIn.model_validate({**developer.model_dump(), "email": email})
+    batch = LocatedBatch(source="request body")
+    batch.developers.append(Located(record, "request body", None))
+    return _upsert_one(session, batch)
+
+
+@router.put("/services/{name}", status_code=200)
+def put_service(
+    name: str, svc: ServiceIn, session: DbSession, _grant: WriteGrant
+) -> dict[str, dict[str, int]]:
+    """Create or update a service by name; its owner team must exist."""
+    record = ServiceIn.model_validate({**svc.model_dump(), "name": name})
+    batch = LocatedBatch(source="request body")
+    batch.services.append(Located(record, "request body", None))
+    return _upsert_one(session, batch)
+
+
+@router.post("/personas", status_code=201, response_model=PersonaOut)
+def post_persona(persona: PersonaIn, session: DbSession, _grant: WriteGrant) -> PersonaOut:
+    """Add a persona, or add jobs to an existing one of the same name."""
+    service.save_persona(session=session, data=persona)
+    return next(p for p in service.list_personas(session=session) if p.name == persona.name)

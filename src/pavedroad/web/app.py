@@ -1,0 +1,125 @@
+"""The FastAPI application: API under /api/v1, pages, static files, and error translation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from pavedroad import __version__
+from pavedroad.db import make_engine
+from pavedroad.errors import (
+    AuthenticationError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PavedroadError,
+    PermissionDeniedError,
+    SchemaOutOfDateError,
+)
+from pavedroad.schema import require_current
+from pavedroad.settings import Settings, load_settings
+from pavedroad.web.api import auth as auth_api
+from pavedroad.web.api import catalog as catalog_api
+from pavedroad.web.deps import LoginRequired
+from pavedroad.web.pages import auth as auth_pages
+from pavedroad.web.pages import catalog as catalog_pages
+from pavedroad.web.pages import home as home_pages
+from pavedroad.web.pages.render import render
+
+STATIC = Path(__file__).parent / "static"
+
+_STATUS: list[tuple[type[PavedroadError], int]] = [
+    (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (InvalidInputError, 422),
+    (SchemaOutOfDateError, 503),
+]
+
+
+def _status_of(exc: PavedroadError) -> int:
+    return next((code for kind, code in _STATUS if isinstance(exc, kind)), 400)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for one database; the schema must be current."""
+    settings = settings or load_settings()
+    engine = make_engine(settings.database_url)
+    require_current(engine)
+    app = FastAPI(
+        title="pavedroad",
+        version=__version__,
+        description="Run your internal platform as a product. Authenticate with "
+        "`Authorization: Bearer <token>` (create one with `pavedroad token create`).",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.engine = engine
+    app.state.settings = settings
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    app.include_router(catalog_api.router)
+    app.include_router(auth_api.router)
+    app.include_router(auth_pages.router)
+    app.include_router(home_pages.router)
+    app.include_router(catalog_pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.exception_handler(LoginRequired)
+    def login_required(_request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={quote(exc.next_path)}", status_code=303)
+
+    @app.exception_handler(PavedroadError)
+    def user_error(request: Request, exc: PavedroadError) -> Response:
+        status = _status_of(exc)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if _wants_json(request):
+            body: dict[str, object] = {"detail": str(exc)}
+            if isinstance(exc, InvalidInputError):
+                body["problems"] = [
+                    {"source": p.source, "line": p.line, "field": p.field, "reason": p.reason}
+                    for p in exc.problems
+                ]
+            return JSONResponse(body, status_code=status, headers=headers)
+        return _error_page(request, status, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": jsonable_errors(exc)}, status_code=422)
+        return _error_page(request, 422, "; ".join(e["msg"] for e in exc.errors()))
+
+    @app.exception_handler(404)
+    def not_found(request: Request, exc: Exception) -> Response:
+        detail = getattr(exc, "detail", "Not Found")
+        if _wants_json(request):
+            return JSONResponse({"detail": detail}, status_code=404)
+        return _error_page(request, 404, "There is no page at this address.")
+
+    return app
+
+
+def jsonable_errors(exc: RequestValidationError) -> list[dict[str, object]]:
+    """Validation errors without the raw input objects, which may not serialise."""
+    return [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
+
+
+def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    return render(request, "error.html", {"status": status, "message": message}, status_code=status)

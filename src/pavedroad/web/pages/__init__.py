@@ -1,0 +1,1 @@
+"""Server-rendered pages: thin routers that call services and render Jinja2 templates."""

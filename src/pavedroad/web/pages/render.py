@@ -1,0 +1,70 @@
+"""Rendering: the template environment, the one navigation, and the page context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from pavedroad import __version__
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry of the navigation; `path` is None for a part not built yet."""
+
+    label: str
+    path: str | None
+    section: str
+
+
+# The loop of DESIGN.md: discover -> decide -> plan -> ship & tell -> measure.
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("Overview", "/", "Home"),
+    NavItem("Research", None, "Discover"),
+    NavItem("Survey", None, "Discover"),
+    NavItem("Backlog", None, "Decide"),
+    NavItem("Impact map", None, "Decide"),
+    NavItem("Roadmap", None, "Plan"),
+    NavItem("Changelog", None, "Ship & tell"),
+    NavItem("Launch plans", None, "Ship & tell"),
+    NavItem("Champions", None, "Ship & tell"),
+    NavItem("KPI dashboard", None, "Measure"),
+    NavItem("Public dashboard", None, "Measure"),
+    NavItem("Catalog", "/catalog", "Data"),
+    NavItem("Ingest runs", None, "Data"),
+)
+
+
+def nav_sections() -> list[tuple[str, list[NavItem]]]:
+    """The navigation grouped by the stage of the loop, in order."""
+    sections: dict[str, list[NavItem]] = {}
+    for item in NAVIGATION:
+        sections.setdefault(item.section, []).append(item)
+    return list(sections.items())
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render a page with the navigation and, when signed in, the user and CSRF token."""
+    browser = getattr(request.state, "browser", None)
+    full = {
+        "nav": nav_sections(),
+        "current": request.url.path,
+        "user": browser.grant if browser else None,
+        "csrf_token": browser.csrf_token if browser else None,
+        "version": __version__,
+        **(context or {}),
+    }
+    return TEMPLATES.TemplateResponse(request, template, full, status_code=status_code)
