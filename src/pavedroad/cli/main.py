@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
+from typer.core import TyperGroup
 
 from pavedroad import __version__
 from pavedroad.catalog.service import seed_default_personas
@@ -15,7 +16,31 @@ from pavedroad.db import unit_of_work
 from pavedroad.errors import InvalidInputError, PavedroadError
 from pavedroad.schema import current_revision, upgrade
 
+
+class PavedroadGroup(TyperGroup):
+    """Turns user errors from any command into a message on stderr and an exit code.
+
+    Exit 1: the input or the request was refused. Exit 2: unusable input (missing file,
+    wrong header, broken YAML) or a usage error.
+    """
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]  # typer vendors click
+        try:
+            return super().invoke(ctx)
+        except InvalidInputError as exc:
+            print_error(str(exc))
+            raise typer.Exit(2 if exc.unusable else 1) from None
+        except PavedroadError as exc:
+            print_error(str(exc))
+            raise typer.Exit(1) from None
+        except ValidationError as exc:
+            for item in exc.errors():
+                print_error(f"{'.'.join(map(str, item['loc']))}: {item['msg']}")
+            raise typer.Exit(1) from None
+
+
 app = typer.Typer(
+    cls=PavedroadGroup,
     name="pavedroad",
     help="Run your internal platform as a product: catalog, research, RICE, roadmap and KPIs.",
     no_args_is_help=True,
@@ -75,12 +100,5 @@ def version() -> None:
 
 
 def run() -> None:
-    """Console-script entry: user errors become a message on stderr and an exit code."""
-    try:
-        app()
-    except InvalidInputError as exc:
-        print_error(str(exc))
-        sys.exit(2 if exc.unusable else 1)
-    except PavedroadError as exc:
-        print_error(str(exc))
-        sys.exit(1)
+    """Console-script entry point."""
+    app()
