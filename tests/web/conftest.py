@@ -1,0 +1,92 @@
+"""Web fixtures: the real app over ASGI, with users and tokens of each scope."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from pavedroad.auth import service as auth
+from pavedroad.catalog.schemas import DeveloperIn, ServiceIn, TeamIn
+from pavedroad.catalog.service import CatalogBatch, apply_batch
+from pavedroad.db import unit_of_work
+from pavedroad.settings import Settings
+from pavedroad.web.app import create_app
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def small_catalog(engine) -> None:
+    """Two teams, three developers and two services."""
+    with unit_of_work(engine) as s:
+        apply_batch(
+            session=s,
+            source="test",
+            batch=CatalogBatch(
+                teams=[
+                    TeamIn(slug="payments", name="Payments", eligible=True, headcount=12),
+                    TeamIn(slug="corp-it", name="Corporate IT", eligible=False, headcount=4),
+                ],
+                developers=[
+                    DeveloperIn(email="ada@example.com", name="Ada Lovelace", team="payments"),
+                    DeveloperIn(email="alan@example.com", name="Alan Turing", team="payments", role="staff engineer"),
+                    DeveloperIn(email="grace@example.com", name="Grace Hopper", team="corp-it"),
+                ],
+                services=[
+                    ServiceIn(name="ledger", owner="payments", tier=1),
+                    ServiceIn(name="payments-gateway", owner="payments", tier="tier-2"),
+                ],
+            ),
+        )
+
+
+@pytest.fixture
+def users(engine) -> dict[str, str]:
+    """One user per role; returns role -> email."""
+    emails = {}
+    with unit_of_work(engine) as s:
+        for role in ("read", "write", "admin"):
+            email = f"{role}@example.com"
+            auth.create_user(session=s, email=email, name=f"{role.title()} User", password=PASSWORD, role=role)
+            emails[role] = email
+    return emails
+
+
+@pytest.fixture
+def tokens(engine, users) -> dict[str, str]:
+    """A token of each scope; returns scope -> secret."""
+    secrets = {}
+    with unit_of_work(engine) as s:
+        for scope, email in users.items():
+            secrets[scope], _ = auth.create_token(session=s, email=email, name=f"{scope}-token", scope=scope)
+    return secrets
+
+
+@pytest.fixture
+def client(db_url) -> Iterator[TestClient]:
+    app = create_app(Settings(database_url=db_url, session_days=1, secure_cookies=False))
+    with TestClient(app, follow_redirects=False) as client:
+        yield client
+    app.state.engine.dispose()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF field"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD, next_path: str = "/") -> None:
+    form = client.get("/login")
+    response = client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": csrf_of(form.text), "next": next_path},
+    )
+    assert response.status_code == 303, response.text
