@@ -23,10 +23,10 @@ os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="pavedroad-xdg-
 # Commands under test must never fall back to a pavedroad.db in the working directory.
 os.environ.pop("PAVEDROAD_DATABASE_URL", None)
 
-from pavedroad.catalog.service import seed_default_personas  # noqa: E402
-from pavedroad.cli.main import app as cli_app  # noqa: E402
-from pavedroad.db import make_engine, normalise_url, unit_of_work  # noqa: E402
-from pavedroad.schema import upgrade  # noqa: E402
+from pavedroad.catalog.service import seed_default_personas
+from pavedroad.cli.main import app as cli_app
+from pavedroad.db import make_engine, normalise_url, unit_of_work
+from pavedroad.schema import upgrade
 
 ENGINES = ("sqlite", "postgres")
 

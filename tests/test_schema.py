@@ -39,8 +39,14 @@ def test_upgrade_keeps_every_row_written_at_the_first_migration(empty_db_url):
                 "VALUES ('ledger', 1, 1, 'csv')"
             )
         )
-        conn.execute(text("INSERT INTO personas (id, name, description, builtin) VALUES (9, 'QA', '', false)"))
-        conn.execute(text("INSERT INTO persona_jobs (persona_id, statement) VALUES (9, 'Trust the tests')"))
+        conn.execute(
+            text(
+                "INSERT INTO personas (id, name, description, builtin) VALUES (9, 'QA', '', false)"
+            )
+        )
+        conn.execute(
+            text("INSERT INTO persona_jobs (persona_id, statement) VALUES (9, 'Trust the tests')")
+        )
 
     upgrade(engine)
 
@@ -48,14 +54,23 @@ def test_upgrade_keeps_every_row_written_at_the_first_migration(empty_db_url):
     tables = set(inspect(engine).get_table_names())
     assert {"users", "api_tokens", "web_sessions"} <= tables
     with engine.connect() as conn:
-        teams = conn.execute(text("SELECT slug, name, eligible, headcount FROM teams ORDER BY id")).all()
-        assert [tuple(t) for t in teams] == [("payments", "Payments", True, 12), ("it", "IT", False, 3)]
+        teams = conn.execute(
+            text("SELECT slug, name, eligible, headcount FROM teams ORDER BY id")
+        ).all()
+        assert [tuple(t) for t in teams] == [
+            ("payments", "Payments", True, 12),
+            ("it", "IT", False, 3),
+        ]
         dev = conn.execute(text("SELECT email, team_id, role FROM developers")).one()
         assert tuple(dev) == ("ada@example.com", 1, "engineer")
         assert conn.execute(text("SELECT name, tier FROM services")).one() == ("ledger", 1)
-        assert conn.execute(text("SELECT statement FROM persona_jobs")).scalar_one() == "Trust the tests"
-    from pavedroad.catalog.service import list_developers
+        assert (
+            conn.execute(text("SELECT statement FROM persona_jobs")).scalar_one()
+            == "Trust the tests"
+        )
     from sqlalchemy.orm import Session
+
+    from pavedroad.catalog.service import list_developers
 
     with Session(engine) as session:
         (developer,) = list_developers(session=session)
@@ -78,7 +93,10 @@ def test_a_database_behind_head_is_refused_by_commands_and_upgraded_by_init(empt
 
     refused = cli("catalog", "list", "teams")
     assert refused.exit_code == 1
-    assert f"is at revision {FIRST_REVISION} but this pavedroad needs {head_revision()}" in refused.stderr
+    assert (
+        f"is at revision {FIRST_REVISION} but this pavedroad needs {head_revision()}"
+        in refused.stderr
+    )
     assert "pavedroad init --db" in refused.stderr
 
     upgraded = cli("init")

@@ -16,7 +16,13 @@ from pavedroad.errors import AuthenticationError, ConflictError, PavedroadError
 @pytest.fixture
 def ada(engine):
     with unit_of_work(engine) as s:
-        service.create_user(session=s, email="Ada@Example.com", name="Ada", password="correct horse battery", role="write")
+        service.create_user(
+            session=s,
+            email="Ada@Example.com",
+            name="Ada",
+            password="correct horse battery",
+            role="write",
+        )
     return "ada@example.com"
 
 
@@ -30,27 +36,40 @@ def test_passwords_are_stored_as_argon2id_hashes(engine, ada):
 
 def test_sign_in_accepts_the_right_password_and_refuses_others_the_same_way(engine, ada):
     with unit_of_work(engine) as s:
-        assert service.authenticate(session=s, email="ADA@example.com", password="correct horse battery").email == ada
+        assert (
+            service.authenticate(
+                session=s, email="ADA@example.com", password="correct horse battery"
+            ).email
+            == ada
+        )
         with pytest.raises(AuthenticationError) as wrong:
             service.authenticate(session=s, email=ada, password="wrong password!")
         with pytest.raises(AuthenticationError) as unknown:
-            service.authenticate(session=s, email="nobody@example.com", password="correct horse battery")
+            service.authenticate(
+                session=s, email="nobody@example.com", password="correct horse battery"
+            )
     assert str(wrong.value) == str(unknown.value)
 
 
 def test_short_passwords_duplicate_users_and_unknown_roles_are_refused(engine, ada):
     with unit_of_work(engine) as s:
         with pytest.raises(PavedroadError, match="at least 10"):
-            service.create_user(session=s, email="b@example.com", name="B", password="short", role="read")
+            service.create_user(
+                session=s, email="b@example.com", name="B", password="short", role="read"
+            )
         with pytest.raises(PavedroadError, match="allowed: read, write, admin"):
-            service.create_user(session=s, email="b@example.com", name="B", password="long enough pw", role="root")
+            service.create_user(
+                session=s, email="b@example.com", name="B", password="long enough pw", role="root"
+            )
         with pytest.raises(ConflictError):
-            service.create_user(session=s, email="ada@EXAMPLE.com", name="A", password="long enough pw", role="read")
+            service.create_user(
+                session=s, email="ada@EXAMPLE.com", name="A", password="long enough pw", role="read"
+            )
 
 
 def test_tokens_are_stored_hashed_and_grant_their_scope(engine, ada):
     with unit_of_work(engine) as s:
-        secret, token = service.create_token(session=s, email=ada, name="ci", scope="read")
+        secret, _ = service.create_token(session=s, email=ada, name="ci", scope="read")
     assert secret.startswith("prd_") and len(secret) > 40
     with unit_of_work(engine) as s:
         stored = s.scalar(select(ApiToken))
@@ -62,7 +81,10 @@ def test_tokens_are_stored_hashed_and_grant_their_scope(engine, ada):
 
 
 def test_a_token_cannot_exceed_its_users_role(engine, ada):
-    with unit_of_work(engine) as s, pytest.raises(PavedroadError, match="cannot hold a 'admin' token"):
+    with (
+        unit_of_work(engine) as s,
+        pytest.raises(PavedroadError, match="cannot hold a 'admin' token"),
+    ):
         service.create_token(session=s, email=ada, name="x", scope="admin")
 
 
@@ -78,10 +100,14 @@ def test_a_token_follows_its_user_when_their_role_is_lowered(engine, ada):
 def test_revoked_expired_and_unknown_tokens_are_refused(engine, ada):
     with unit_of_work(engine) as s:
         revoked, revoked_out = service.create_token(session=s, email=ada, name="a", scope="read")
-        expired, _ = service.create_token(session=s, email=ada, name="b", scope="read", expires_in_days=1)
+        expired, _ = service.create_token(
+            session=s, email=ada, name="b", scope="read", expires_in_days=1
+        )
     with unit_of_work(engine) as s:
         service.revoke_token(session=s, token_id=revoked_out.id)
-        s.scalar(select(ApiToken).where(ApiToken.name == "b")).expires_at = utcnow() - timedelta(seconds=1)
+        s.scalar(select(ApiToken).where(ApiToken.name == "b")).expires_at = utcnow() - timedelta(
+            seconds=1
+        )
     with unit_of_work(engine) as s:
         for secret, reason in [(revoked, "revoked"), (expired, "expired"), ("prd_nope", "unknown")]:
             with pytest.raises(AuthenticationError, match=reason):
@@ -112,14 +138,38 @@ def test_changing_a_password_signs_out_every_browser(engine, ada):
 
 
 def test_cli_adds_users_and_prints_a_token_once(cli):
-    added = cli("user", "add", "lead@example.com", "--name", "Lead", "--role", "admin", "--password-stdin", input="a long password\n")
+    added = cli(
+        "user",
+        "add",
+        "lead@example.com",
+        "--name",
+        "Lead",
+        "--role",
+        "admin",
+        "--password-stdin",
+        input="a long password\n",
+    )
     assert added.exit_code == 0, added.stderr
-    created = cli("token", "create", "--user", "lead@example.com", "--scope", "write", "--name", "ci", "--json")
+    created = cli(
+        "token",
+        "create",
+        "--user",
+        "lead@example.com",
+        "--scope",
+        "write",
+        "--name",
+        "ci",
+        "--json",
+    )
     assert created.exit_code == 0, created.stderr
     import json
 
     body = json.loads(created.stdout)
-    assert body["token"].startswith("prd_") and body["scope"] == "write" and body["user"] == "lead@example.com"
+    assert (
+        body["token"].startswith("prd_")
+        and body["scope"] == "write"
+        and body["user"] == "lead@example.com"
+    )
     listed = json.loads(cli("token", "list", "--json").stdout)
     assert [t["name"] for t in listed] == ["ci"]
     assert body["token"] not in cli("token", "list", "--json").stdout

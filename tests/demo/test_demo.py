@@ -32,11 +32,17 @@ def test_the_company_has_the_war_storys_size():
 
 def test_about_half_the_services_are_on_the_platform_before_the_pm_arrives():
     company = build_company()
-    before = sum(1 for s in company.services if s.onboarded_to_platform_at and s.onboarded_to_platform_at < PM_HIRED)
+    before = sum(
+        1
+        for s in company.services
+        if s.onboarded_to_platform_at and s.onboarded_to_platform_at < PM_HIRED
+    )
     ever = sum(1 for s in company.services if s.onboarded_to_platform_at)
     assert 0.35 <= before / 45 <= 0.65
     assert ever > before
-    new_services = [s for s in company.services if s.created_at and HISTORY_START <= s.created_at < HISTORY_END]
+    new_services = [
+        s for s in company.services if s.created_at and HISTORY_START <= s.created_at < HISTORY_END
+    ]
     assert len(new_services) == 6
 
 
@@ -47,7 +53,9 @@ def test_loading_twice_changes_nothing(engine):
         counts = [s.scalar(select(func.count()).select_from(m)) for m in (Team, Developer, Service)]
         load_demo(s)
     with unit_of_work(engine) as s:
-        assert [s.scalar(select(func.count()).select_from(m)) for m in (Team, Developer, Service)] == counts
+        assert [
+            s.scalar(select(func.count()).select_from(m)) for m in (Team, Developer, Service)
+        ] == counts
     assert counts[0] == 60 and counts[2] == 45
 
 

@@ -32,7 +32,12 @@ def small_catalog(engine) -> None:
                 ],
                 developers=[
                     DeveloperIn(email="ada@example.com", name="Ada Lovelace", team="payments"),
-                    DeveloperIn(email="alan@example.com", name="Alan Turing", team="payments", role="staff engineer"),
+                    DeveloperIn(
+                        email="alan@example.com",
+                        name="Alan Turing",
+                        team="payments",
+                        role="staff engineer",
+                    ),
                     DeveloperIn(email="grace@example.com", name="Grace Hopper", team="corp-it"),
                 ],
                 services=[
@@ -50,7 +55,9 @@ def users(engine) -> dict[str, str]:
     with unit_of_work(engine) as s:
         for role in ("read", "write", "admin"):
             email = f"{role}@example.com"
-            auth.create_user(session=s, email=email, name=f"{role.title()} User", password=PASSWORD, role=role)
+            auth.create_user(
+                session=s, email=email, name=f"{role.title()} User", password=PASSWORD, role=role
+            )
             emails[role] = email
     return emails
 
@@ -61,7 +68,9 @@ def tokens(engine, users) -> dict[str, str]:
     secrets = {}
     with unit_of_work(engine) as s:
         for scope, email in users.items():
-            secrets[scope], _ = auth.create_token(session=s, email=email, name=f"{scope}-token", scope=scope)
+            secrets[scope], _ = auth.create_token(
+                session=s, email=email, name=f"{scope}-token", scope=scope
+            )
     return secrets
 
 
@@ -87,6 +96,11 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD, next_path:
     form = client.get("/login")
     response = client.post(
         "/login",
-        data={"email": email, "password": password, "csrf_token": csrf_of(form.text), "next": next_path},
+        data={
+            "email": email,
+            "password": password,
+            "csrf_token": csrf_of(form.text),
+            "next": next_path,
+        },
     )
     assert response.status_code == 303, response.text

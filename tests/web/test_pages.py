@@ -13,7 +13,12 @@ def test_pages_redirect_to_sign_in_and_come_back(client, users, small_catalog):
     assert 'name="next" value="/catalog/teams/payments"' in form.text
     done = client.post(
         "/login",
-        data={"email": users["read"], "password": PASSWORD, "csrf_token": csrf_of(form.text), "next": "/catalog/teams/payments"},
+        data={
+            "email": users["read"],
+            "password": PASSWORD,
+            "csrf_token": csrf_of(form.text),
+            "next": "/catalog/teams/payments",
+        },
     )
     assert done.status_code == 303 and done.headers["location"] == "/catalog/teams/payments"
     cookie = done.headers["set-cookie"].lower()
@@ -22,7 +27,9 @@ def test_pages_redirect_to_sign_in_and_come_back(client, users, small_catalog):
 
 def test_sign_in_without_the_form_csrf_token_is_refused(client, users):
     client.get("/login")
-    response = client.post("/login", data={"email": users["read"], "password": PASSWORD, "csrf_token": "forged"})
+    response = client.post(
+        "/login", data={"email": users["read"], "password": PASSWORD, "csrf_token": "forged"}
+    )
     assert response.status_code == 400 and "form expired" in response.text
     assert client.get("/catalog").status_code == 303
 
@@ -30,7 +37,12 @@ def test_sign_in_without_the_form_csrf_token_is_refused(client, users):
 def test_wrong_password_keeps_the_email_and_says_so(client, users):
     form = client.get("/login")
     response = client.post(
-        "/login", data={"email": users["read"], "password": "nope nope nope", "csrf_token": csrf_of(form.text)}
+        "/login",
+        data={
+            "email": users["read"],
+            "password": "nope nope nope",
+            "csrf_token": csrf_of(form.text),
+        },
     )
     assert response.status_code == 401
     assert "Email or password is wrong." in response.text
@@ -42,7 +54,12 @@ def test_sign_in_never_redirects_to_another_site(client, users):
     assert 'name="next" value="/"' in form.text
     done = client.post(
         "/login",
-        data={"email": users["read"], "password": PASSWORD, "csrf_token": csrf_of(form.text), "next": "https://evil.example"},
+        data={
+            "email": users["read"],
+            "password": PASSWORD,
+            "csrf_token": csrf_of(form.text),
+            "next": "https://evil.example",
+        },
     )
     assert done.headers["location"] == "/"
 
@@ -60,7 +77,15 @@ def test_catalog_lists_teams_and_links_to_each(client, users, small_catalog):
 def test_team_page_shows_its_people_and_services(client, users, small_catalog):
     sign_in(client, users["read"])
     page = client.get("/catalog/teams/payments").text
-    for expected in ("Ada Lovelace", "Alan Turing", "staff engineer", "ledger", "payments-gateway", "tier 1", "tier 2"):
+    for expected in (
+        "Ada Lovelace",
+        "Alan Turing",
+        "staff engineer",
+        "ledger",
+        "payments-gateway",
+        "tier 1",
+        "tier 2",
+    ):
         assert expected in page
     assert "Grace Hopper" not in page
     missing = client.get("/catalog/teams/nope")
@@ -83,7 +108,9 @@ def test_developers_page_searches_and_pages(client, users, small_catalog):
 
 def test_adding_a_persona_needs_the_session_csrf_token(client, users):
     sign_in(client, users["write"])
-    refused = client.post("/catalog/personas", data={"name": "Mobile engineers", "csrf_token": "forged"})
+    refused = client.post(
+        "/catalog/personas", data={"name": "Mobile engineers", "csrf_token": "forged"}
+    )
     assert refused.status_code == 403
     assert "Mobile engineers" not in client.get("/catalog/personas").text
 
@@ -93,7 +120,12 @@ def test_adding_a_persona_shows_it_with_its_jobs(client, users):
     token = csrf_of(client.get("/catalog/personas").text)
     added = client.post(
         "/catalog/personas",
-        data={"name": "Mobile engineers", "description": "iOS and Android", "jobs": "Ship a build\nSee crash reports\n", "csrf_token": token},
+        data={
+            "name": "Mobile engineers",
+            "description": "iOS and Android",
+            "jobs": "Ship a build\nSee crash reports\n",
+            "csrf_token": token,
+        },
     )
     assert added.status_code == 303
     page = client.get("/catalog/personas").text
@@ -105,7 +137,12 @@ def test_a_persona_form_that_fails_validation_keeps_what_was_typed(client, users
     token = csrf_of(client.get("/catalog/personas").text)
     response = client.post(
         "/catalog/personas",
-        data={"name": "Mobile engineers", "description": "kept text", "jobs": "x" * 600, "csrf_token": token},
+        data={
+            "name": "Mobile engineers",
+            "description": "kept text",
+            "jobs": "x" * 600,
+            "csrf_token": token,
+        },
     )
     assert response.status_code == 422
     assert 'value="Mobile engineers"' in response.text and 'value="kept text"' in response.text
@@ -131,8 +168,19 @@ def test_sign_out_needs_csrf_and_ends_the_session(client, users):
 def test_navigation_names_every_domain_of_the_design(client, users):
     sign_in(client, users["read"])
     page = client.get("/").text
-    for label in ("Research", "Backlog", "Impact map", "Roadmap", "Changelog", "Launch plans", "Champions",
-                  "KPI dashboard", "Public dashboard", "Catalog", "Ingest runs"):
+    for label in (
+        "Research",
+        "Backlog",
+        "Impact map",
+        "Roadmap",
+        "Changelog",
+        "Launch plans",
+        "Champions",
+        "KPI dashboard",
+        "Public dashboard",
+        "Catalog",
+        "Ingest runs",
+    ):
         assert label in page
 
 
@@ -142,7 +190,11 @@ def test_user_content_is_escaped(client, users, engine):
     from pavedroad.db import unit_of_work
 
     with unit_of_work(engine) as s:
-        apply_batch(session=s, source="test", batch=CatalogBatch(teams=[TeamIn(slug="x", name="<script>alert(1)</script>")]))
+        apply_batch(
+            session=s,
+            source="test",
+            batch=CatalogBatch(teams=[TeamIn(slug="x", name="<script>alert(1)</script>")]),
+        )
     sign_in(client, users["read"])
     page = client.get("/catalog").text
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
