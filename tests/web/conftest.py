@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import re
+import socket
+import threading
+import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from pavedroad.auth import service as auth
@@ -104,3 +109,31 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD, next_path:
         },
     )
     assert response.status_code == 303, response.text
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(db_url) -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port, as `pavedroad serve` runs it."""
+    port = _free_port()
+    app = create_app(Settings(database_url=db_url, session_days=1, secure_cookies=False))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz").status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.05)
+    yield base
+    server.should_exit = True
+    thread.join(timeout=10)
+    app.state.engine.dispose()

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 
 from pavedroad.db import unit_of_work
 from pavedroad.demo.company import DEMO_LOGIN
 from pavedroad.demo.loader import load_demo
-from pavedroad.settings import Settings
-from pavedroad.web.app import create_app
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[2] / ".test-artifacts"
@@ -29,38 +21,15 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
-def live_server(db_url, engine) -> Iterator[str]:
-    """The demo company served by uvicorn on loopback, as `make demo` serves it."""
+def demo_server(live_server, engine) -> str:
     with unit_of_work(engine) as session:
         load_demo(session)
-    port = _free_port()
-    app = create_app(Settings(database_url=db_url, session_days=1, secure_cookies=False))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    yield base
-    server.should_exit = True
-    thread.join(timeout=10)
-    app.state.engine.dispose()
+    return live_server
 
 
 @pytest.fixture
-def page(live_server):
+def page(demo_server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -82,7 +51,8 @@ def page(live_server):
         browser.close()
 
 
-def test_sign_in_open_the_catalog_and_find_a_demo_team(live_server, page, db_url):
+def test_sign_in_open_the_catalog_and_find_a_demo_team(demo_server, page, db_url):
+    live_server = demo_server
     email, password = DEMO_LOGIN
     page.goto(f"{live_server}/catalog")
     assert "/login" in page.url
@@ -107,7 +77,8 @@ def test_sign_in_open_the_catalog_and_find_a_demo_team(live_server, page, db_url
     page.screenshot(path=str(ARTIFACTS / f"team-page-{engine_name}.png"), full_page=True)
 
 
-def test_a_wrong_password_in_the_browser_keeps_the_email(live_server, page):
+def test_a_wrong_password_in_the_browser_keeps_the_email(demo_server, page):
+    live_server = demo_server
     page.goto(f"{live_server}/login")
     page.fill("input[name=email]", "demo@brightwave.example")
     page.fill("input[name=password]", "not the password")
