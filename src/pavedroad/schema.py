@@ -18,7 +18,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def load_models() -> None:
     """Import every domain's models so `Base.metadata` knows all tables."""
     import pavedroad.auth.models
-    import pavedroad.catalog.models  # noqa: F401
+    import pavedroad.catalog.models
+    import pavedroad.ingest.models  # noqa: F401
 
 
 def alembic_config(engine: Engine) -> Config:

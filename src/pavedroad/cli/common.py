@@ -11,7 +11,15 @@ from typing import Annotated, Any
 import typer
 from pydantic import BaseModel
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine
@@ -93,12 +101,27 @@ def print_table(
     console.print(table)
 
 
-def progress() -> Progress:
-    """A progress bar on stderr that hides itself when stderr is not a terminal."""
+class RowRateColumn(ProgressColumn):
+    """Rows per second and rows refused so far, for imports."""
+
+    def render(self, task: Task) -> Text:
+        speed = f"{task.speed:,.0f} rows/s" if task.speed else ""
+        refused = task.fields.get("rejected", 0)
+        return Text(f"{speed}  {refused:,} rejected", style="dim")
+
+
+def progress(*, rows: bool = False) -> Progress:
+    """A progress bar on stderr that hides itself when stderr is not a terminal.
+
+    With `rows`, it counts rows (no total), their rate, and a `rejected` task field.
+    """
+    columns: list[ProgressColumn | str] = [TextColumn("[progress.description]{task.description}")]
+    if rows:
+        columns += [TextColumn("{task.completed:,} rows"), RowRateColumn()]
+    else:
+        columns += [BarColumn(), MofNCompleteColumn()]
     return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
+        *columns,
         TimeElapsedColumn(),
         console=err_console,
         transient=True,

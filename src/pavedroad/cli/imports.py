@@ -20,10 +20,15 @@ from pavedroad.cli.common import (
     JsonOption,
     console,
     err_console,
+    open_engine,
     print_json,
     print_table,
+    progress,
     store,
 )
+from pavedroad.cli.runs import print_run
+from pavedroad.ingest.files import ImportOptions, import_file
+from pavedroad.ingest.kinds import KINDS, EventKind
 
 app = typer.Typer(
     help="Import data. Every import is idempotent: re-running it changes nothing.",
@@ -127,3 +132,75 @@ def _csv_command(kind: CsvKind, columns: str) -> None:
 _csv_command("teams", "slug,name,eligible,headcount")
 _csv_command("developers", "email,name,team,started_at,role")
 _csv_command("services", "name,owner,created_at,onboarded_to_platform_at,tier[,system]")
+
+
+def _event_command(kind: EventKind) -> None:
+    def command(
+        file: Annotated[
+            Path | None, typer.Argument(help="CSV, NDJSON or JSONL file, optionally gzipped (.gz).")
+        ] = None,
+        tz: Annotated[
+            str,
+            typer.Option("--tz", help="Time zone of timestamps that carry no offset (IANA name)."),
+        ] = "UTC",
+        strict: Annotated[
+            bool, typer.Option("--strict", help="Write nothing if any row is bad.")
+        ] = False,
+        rejects: Annotated[
+            Path | None,
+            typer.Option(
+                "--rejects", help="Write refused rows here, with line and reason columns."
+            ),
+        ] = None,
+        create_missing: Annotated[
+            bool,
+            typer.Option(
+                "--create-missing",
+                help="Add unknown teams and services to the catalog instead of refusing rows.",
+            ),
+        ] = False,
+        template: Annotated[
+            bool, typer.Option("--template", help="Print an empty CSV with the right header.")
+        ] = False,
+        as_json: JsonOption = False,
+        db: DbOption = None,
+    ) -> None:
+        if template:
+            sys.stdout.write(",".join(kind.column_names) + "\n")
+            return
+        if file is None:
+            raise typer.BadParameter("give a FILE to import, or --template")
+        options = ImportOptions(
+            tz=tz, strict=strict, rejects_path=rejects, create_missing=create_missing
+        )
+        engine = open_engine(db)
+        try:
+            with progress(rows=True) as bar:
+                task = bar.add_task(f"Importing {kind.name}", total=None, rejected=0)
+                result = import_file(
+                    engine,
+                    kind.name,
+                    file,
+                    options,
+                    on_progress=lambda read, refused: bar.update(
+                        task, completed=read, rejected=refused
+                    ),
+                )
+        finally:
+            engine.dispose()
+        print_run(result, as_json=as_json)
+        if result.rejected:
+            raise typer.Exit(1)
+
+    required = ", ".join(c.name for c in kind.columns if c.required)
+    command.__doc__ = (
+        f"Import {kind.name} (columns {','.join(kind.column_names)}; required: {required}).\n\n"
+        "Rows upsert on their natural key, so re-importing a file changes nothing. Exit 0 when "
+        "every row was taken, 1 when some were refused (see --rejects and `pavedroad runs show`), "
+        "2 on unusable input (missing file, wrong header, unknown kind)."
+    )
+    app.command(kind.name)(command)
+
+
+for _kind in KINDS.values():
+    _event_command(_kind)

@@ -10,7 +10,7 @@ from typer.core import TyperGroup
 
 from pavedroad import __version__
 from pavedroad.catalog.service import seed_default_personas
-from pavedroad.cli import catalog, demo, imports, users
+from pavedroad.cli import catalog, demo, imports, runs, users
 from pavedroad.cli.common import DbOption, console, open_engine, print_error
 from pavedroad.db import unit_of_work
 from pavedroad.errors import InvalidInputError, PavedroadError
@@ -52,6 +52,7 @@ app.add_typer(imports.app, name="import")
 app.add_typer(users.user_app, name="user")
 app.add_typer(users.token_app, name="token")
 app.add_typer(demo.app, name="demo")
+app.add_typer(runs.app, name="runs")
 
 
 @app.command()

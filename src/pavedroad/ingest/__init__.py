@@ -1,0 +1,1 @@
+"""Ingest: engineering telemetry from files and webhooks into the event tables, as visible runs."""

@@ -1,0 +1,402 @@
+"""Import an event file: stream, validate, resolve references, upsert in batches, as one run.
+
+Each batch is its own transaction together with the run's counts, so a killed import leaves
+whole batches only, and running it again converges on exactly the file's rows (upserts).
+`--strict` reads the file twice: once to check every row, once to write.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from pavedroad.catalog.models import Service, Team
+from pavedroad.catalog.schemas import ServiceIn, TeamIn
+from pavedroad.catalog.service import CatalogBatch, apply_batch
+from pavedroad.db import session_factory
+from pavedroad.errors import InputProblem, InvalidInputError
+from pavedroad.ingest import runs
+from pavedroad.ingest.kinds import EventKind, kind_or_raise
+from pavedroad.ingest.models import Run
+from pavedroad.ingest.readers import RawRow, file_format, read_rows
+from pavedroad.ingest.rows import Row, RowProblem, convert_row
+from pavedroad.ingest.writer import existing_keys, upsert_rows
+
+BATCH_SIZE = 5000
+UNOWNED_TEAM = "unowned"
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to read and what to do with bad rows."""
+
+    tz: str = "UTC"
+    strict: bool = False
+    rejects_path: Path | None = None
+    create_missing: bool = False
+    batch_size: int = BATCH_SIZE
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "tz": self.tz,
+            "strict": self.strict,
+            "rejects": str(self.rejects_path) if self.rejects_path else None,
+            "create_missing": self.create_missing,
+        }
+
+
+@dataclass
+class Reject:
+    """A row that was refused and why."""
+
+    raw: RawRow
+    problems: list[RowProblem]
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(str(p) for p in self.problems)
+
+
+@dataclass
+class Catalog:
+    """What references may point at: services with their owners, and teams."""
+
+    owners: dict[str, str]
+    teams: set[str]
+    created_teams: list[str] = field(default_factory=list)
+    created_services: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, session: Session) -> Catalog:
+        rows = session.execute(select(Service.name, Team.slug).join(Service.owner)).tuples()
+        owners = {name: slug for name, slug in rows}  # noqa: C416
+        return cls(owners=owners, teams=set(session.scalars(select(Team.slug))))
+
+
+def timezone_or_raise(name: str) -> ZoneInfo:
+    """The zone for `--tz`, or an unusable-input error naming it."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInputError(
+            [
+                InputProblem(
+                    source="--tz",
+                    reason="unknown time zone; use an IANA name such as Europe/Berlin",
+                    value=name,
+                )
+            ],
+            unusable=True,
+        ) from None
+
+
+def _batches(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
+    batch: list[RawRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _RejectsWriter:
+    """Writes refused rows to `--rejects FILE` as they happen, in the input's format."""
+
+    def __init__(self, path: Path, kind: EventKind, fmt: str, stack: ExitStack) -> None:
+        self.fmt = fmt
+        self.handle: IO[str] = stack.enter_context(path.open("w", encoding="utf-8", newline=""))
+        if fmt == "csv":
+            self.csv = csv.writer(self.handle)
+            self.csv.writerow([*kind.column_names, "line", "reason"])
+        self.columns = kind.column_names
+
+    def write(self, reject: Reject) -> None:
+        values = reject.raw.values or {}
+        if self.fmt == "csv":
+            self.csv.writerow(
+                [values.get(c, "") for c in self.columns] + [reject.raw.line, reject.reason]
+            )
+        else:
+            record: dict[str, Any] = dict(values) if values else {"raw": reject.raw.text}
+            record.update({"line": reject.raw.line, "reason": reject.reason})
+            self.handle.write(json.dumps(record, default=str) + "\n")
+
+
+def _check(kind: EventKind, raw: RawRow, tz: ZoneInfo) -> tuple[Row | None, list[RowProblem]]:
+    if raw.values is None:
+        return None, [RowProblem(None, raw.problem or "unreadable row")]
+    unknown = [k for k in raw.values if k not in kind.column_names]
+    if unknown:
+        return None, [
+            RowProblem(unknown[0], f"unknown field; expected {', '.join(kind.column_names)}")
+        ]
+    return convert_row(kind, raw.values, tz=tz)
+
+
+def _resolve(
+    kind: EventKind,
+    checked: list[tuple[RawRow, Row]],
+    *,
+    catalog: Catalog,
+    known_deployments: set[str],
+    create_missing: bool,
+) -> tuple[list[Row], list[Reject]]:
+    """Refuse rows whose references do not resolve (or note what --create-missing must add)."""
+    good: list[Row] = []
+    rejects: list[Reject] = []
+    for raw, row in checked:
+        problems: list[RowProblem] = []
+        for column in kind.columns:
+            value = row.get(column.name)
+            if column.reference is None or value is None:
+                continue
+            if column.reference == "team" and value not in catalog.teams:
+                if create_missing:
+                    catalog.teams.add(value)
+                    catalog.created_teams.append(value)
+                else:
+                    problems.append(
+                        RowProblem(
+                            column.name,
+                            "unknown team (add it to the catalog or use --create-missing)",
+                            value,
+                        )
+                    )
+            elif column.reference == "service" and value not in catalog.owners:
+                if create_missing:
+                    owner = row.get("team") or UNOWNED_TEAM
+                    if owner not in catalog.teams:
+                        catalog.teams.add(owner)
+                        catalog.created_teams.append(owner)
+                    catalog.owners[value] = owner
+                    catalog.created_services.append(value)
+                else:
+                    problems.append(
+                        RowProblem(
+                            column.name,
+                            "unknown service (add it to the catalog or use --create-missing)",
+                            value,
+                        )
+                    )
+            elif column.reference == "deployment" and value not in known_deployments:
+                problems.append(
+                    RowProblem(column.name, "unknown deployment (import deployments first)", value)
+                )
+        if problems:
+            rejects.append(Reject(raw, problems))
+            continue
+        if kind.name == "deployments" and row.get("team") is None:
+            row["team"] = catalog.owners.get(row["service"])
+        good.append(row)
+    return good, rejects
+
+
+def _deployment_refs(kind: EventKind, rows: list[tuple[RawRow, Row]]) -> list[str]:
+    names = [c.name for c in kind.columns if c.reference == "deployment"]
+    return [row[n] for _, row in rows for n in names if row.get(n) is not None]
+
+
+def _create_missing(session: Session, catalog: Catalog) -> None:
+    if not (catalog.created_teams or catalog.created_services):
+        return
+    batch = CatalogBatch(
+        teams=[
+            TeamIn(slug=slug, name=slug, eligible=slug != UNOWNED_TEAM, headcount=0)
+            for slug in catalog.created_teams
+        ],
+        services=[
+            ServiceIn(name=name, owner=catalog.owners[name]) for name in catalog.created_services
+        ],
+    )
+    apply_batch(session=session, batch=batch, source="auto")
+    catalog.created_teams.clear()
+    catalog.created_services.clear()
+
+
+def _process_batch(
+    session: Session,
+    kind: EventKind,
+    batch: list[RawRow],
+    *,
+    tz: ZoneInfo,
+    catalog: Catalog,
+    options: ImportOptions,
+    write: bool,
+    run: Run,
+) -> tuple[int, list[Reject]]:
+    """Check a batch; when `write`, upsert its good rows and count them on the run."""
+    checked: list[tuple[RawRow, Row]] = []
+    rejects: list[Reject] = []
+    for raw in batch:
+        row, problems = _check(kind, raw, tz)
+        if row is None:
+            rejects.append(Reject(raw, problems))
+        else:
+            checked.append((raw, row))
+    connection = session.connection()
+    refs = _deployment_refs(kind, checked)
+    known = existing_keys(connection, "deployments", "id", refs) if refs else set()
+    good, unresolved = _resolve(
+        kind,
+        checked,
+        catalog=catalog,
+        known_deployments=known,
+        create_missing=options.create_missing and write,
+    )
+    rejects += unresolved
+    rejects.sort(key=lambda r: r.raw.line)
+    if write:
+        _create_missing(session, catalog)
+        counts = upsert_rows(connection, kind, good, channel="file", run_id=run.id)
+        run.new += counts.new
+        run.updated += counts.updated
+        run.unchanged += counts.unchanged
+    return len(good), rejects
+
+
+def _record(session: Session, run: Run, rejects: list[Reject], read: int) -> None:
+    run.read += read
+    if rejects:
+        runs.keep_rejects(
+            session=session,
+            run=run,
+            rejects=[(r.raw.line, r.problems[0].field, r.reason, r.raw.text) for r in rejects],
+        )
+        runs.add_errors(run, [f"line {r.raw.line}: {r.reason}" for r in rejects])
+    run.rejected += len(rejects)
+
+
+def import_file(
+    engine: Engine,
+    kind_name: str,
+    path: Path,
+    options: ImportOptions | None = None,
+    *,
+    on_progress: Progress | None = None,
+) -> runs.RunOut:
+    """Import one CSV or NDJSON file of `kind_name` as a run; see the module docstring."""
+    options = options or ImportOptions()
+    kind = kind_or_raise(kind_name)
+    tz = timezone_or_raise(options.tz)
+    fmt = file_format(path)
+    make_session = session_factory(engine)
+    with make_session() as session, session.begin():
+        runs.close_abandoned_runs(session=session)
+        run = runs.start_run(
+            session=session,
+            kind=kind.name,
+            channel="file",
+            source=str(path),
+            options=options.as_dict(),
+        )
+        run_id = run.id
+    with ExitStack() as stack:
+        rejects_out = (
+            _RejectsWriter(options.rejects_path, kind, fmt, stack) if options.rejects_path else None
+        )
+        try:
+            if options.strict:
+                _strict_check(engine, kind, path, tz, options, run_id, rejects_out, on_progress)
+            with make_session() as session:
+                catalog = Catalog.load(session)
+            if not _refused_in_strict_check(engine, run_id):
+                read_so_far = rejected_so_far = 0
+                for batch in _batches(read_rows(path, kind), options.batch_size):
+                    with make_session() as session, session.begin():
+                        run = runs.get_run_or_raise(session=session, run_id=run_id)
+                        _, rejects = _process_batch(
+                            session,
+                            kind,
+                            batch,
+                            tz=tz,
+                            catalog=catalog,
+                            options=options,
+                            write=True,
+                            run=run,
+                        )
+                        _record(session, run, rejects, len(batch))
+                    if rejects_out:
+                        for reject in rejects:
+                            rejects_out.write(reject)
+                    read_so_far += len(batch)
+                    rejected_so_far += len(rejects)
+                    if on_progress:
+                        on_progress(read_so_far, rejected_so_far)
+        except InvalidInputError as exc:
+            _finish(engine, run_id, failed=True, error=exc.summary())
+            raise
+        except BaseException as exc:
+            _finish(engine, run_id, failed=True, error=f"{type(exc).__name__}: {exc}")
+            raise
+    return _finish(engine, run_id)
+
+
+def _refused_in_strict_check(engine: Engine, run_id: int) -> bool:
+    with session_factory(engine)() as session:
+        run = runs.get_run_or_raise(session=session, run_id=run_id)
+        return bool(run.options.get("strict")) and run.rejected > 0
+
+
+def _strict_check(
+    engine: Engine,
+    kind: EventKind,
+    path: Path,
+    tz: ZoneInfo,
+    options: ImportOptions,
+    run_id: int,
+    rejects_out: _RejectsWriter | None,
+    on_progress: Progress | None,
+) -> None:
+    """First pass of --strict: check every row, write nothing; record the refused rows."""
+    make_session = session_factory(engine)
+    with make_session() as session:
+        catalog = Catalog.load(session)
+    all_rejects: list[Reject] = []
+    read = 0
+    for batch in _batches(read_rows(path, kind), options.batch_size):
+        with make_session() as session:
+            run = runs.get_run_or_raise(session=session, run_id=run_id)
+            _, rejects = _process_batch(
+                session, kind, batch, tz=tz, catalog=catalog, options=options, write=False, run=run
+            )
+            session.rollback()
+        read += len(batch)
+        if rejects_out:
+            for reject in rejects:
+                rejects_out.write(reject)
+        all_rejects += rejects[: runs.KEPT_REJECTS]
+        del all_rejects[runs.KEPT_REJECTS :]
+        if on_progress:
+            on_progress(read, len(all_rejects))
+        if rejects:
+            # Count every refused row but keep only the first ones.
+            with make_session() as session, session.begin():
+                run = runs.get_run_or_raise(session=session, run_id=run_id)
+                _record(session, run, rejects, 0)
+    if all_rejects:
+        with make_session() as session, session.begin():
+            run = runs.get_run_or_raise(session=session, run_id=run_id)
+            run.read = read
+            runs.add_errors(run, ["--strict: nothing was written because some rows were refused"])
+
+
+def _finish(
+    engine: Engine, run_id: int, *, failed: bool = False, error: str | None = None
+) -> runs.RunOut:
+    with session_factory(engine)() as session, session.begin():
+        run = runs.get_run_or_raise(session=session, run_id=run_id)
+        if run.status == "running":
+            runs.finish_run(run, failed=failed, error=error)
+        return runs.run_out(run)

@@ -1,0 +1,381 @@
+"""The contract of every event kind: its columns, their types, the natural key and references.
+
+One declaration per kind drives the file importer, the `--template` header, the webhook
+mappers' validation and the README's column tables, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pavedroad.db import Base
+from pavedroad.ingest.models import (
+    Change,
+    CiRun,
+    Deployment,
+    Incident,
+    Onboarding,
+    OrgFact,
+    SurveyResponse,
+    Ticket,
+    UsageEvent,
+)
+
+FieldType = Literal["text", "timestamp", "day", "bool", "int", "float", "enum"]
+Reference = Literal["service", "team", "deployment"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an event kind."""
+
+    name: str
+    type: FieldType
+    required: bool
+    description: str
+    example: str
+    choices: tuple[str, ...] = ()
+    reference: Reference | None = None
+    low: float | None = None
+    high: float | None = None
+    default: object = None
+    max_length: int = 200
+
+
+@dataclass(frozen=True)
+class EventKind:
+    """An event table and how rows reach it."""
+
+    name: str
+    model: type[Base]
+    key: str
+    columns: tuple[Column, ...]
+    hashed_key: bool = False
+    # (earlier, later): later must not precede earlier.
+    ordered: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def table(self) -> str:
+        return str(self.model.__tablename__)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _id(example: str, what: str, *, required: bool = True) -> Column:
+    return Column("id", "text", required, f"natural key of the {what} in its source", example)
+
+
+def _ts(name: str, required: bool, description: str, example: str) -> Column:
+    return Column(name, "timestamp", required, description, example)
+
+
+SERVICE = Column(
+    "service", "text", True, "service name from the catalog", "ledger-service", reference="service"
+)
+TEAM_OPTIONAL = Column(
+    "team", "text", False, "team slug from the catalog", "payments", reference="team"
+)
+
+KINDS: dict[str, EventKind] = {
+    kind.name: kind
+    for kind in (
+        EventKind(
+            "deployments",
+            Deployment,
+            "id",
+            (
+                _id("gh-deploy-81723", "deployment"),
+                SERVICE,
+                Column(
+                    "environment",
+                    "text",
+                    True,
+                    "environment name; production matches the production pattern",
+                    "production",
+                ),
+                _ts("started_at", False, "when the deployment started", "2026-03-02T10:00:00Z"),
+                _ts(
+                    "finished_at",
+                    True,
+                    "when it finished; puts it in a KPI window",
+                    "2026-03-02T10:04:30Z",
+                ),
+                Column("result", "enum", True, "outcome", "success", choices=("success", "failed")),
+                Column(
+                    "is_rollback",
+                    "bool",
+                    False,
+                    "this deployment rolls back an earlier one",
+                    "false",
+                    default=False,
+                ),
+                Column(
+                    "team",
+                    "text",
+                    False,
+                    "team slug; defaults to the service's owner",
+                    "payments",
+                    reference="team",
+                ),
+                Column(
+                    "via_platform",
+                    "bool",
+                    False,
+                    "deployed through the platform's paved road",
+                    "true",
+                    default=False,
+                ),
+            ),
+            ordered=(("started_at", "finished_at"),),
+        ),
+        EventKind(
+            "changes",
+            Change,
+            "id",
+            (
+                _id("payments/ledger#412", "change (PR or commit)"),
+                SERVICE,
+                _ts("first_commit_at", True, "first commit of the change", "2026-03-01T15:20:00Z"),
+                _ts("merged_at", False, "when it was merged", "2026-03-02T09:10:00Z"),
+                Column(
+                    "deployment_id",
+                    "text",
+                    False,
+                    "the deployment that shipped it",
+                    "gh-deploy-81723",
+                    reference="deployment",
+                ),
+            ),
+            ordered=(("first_commit_at", "merged_at"),),
+        ),
+        EventKind(
+            "ci-runs",
+            CiRun,
+            "id",
+            (
+                _id("gh-run-998877", "CI run"),
+                SERVICE,
+                _ts("started_at", True, "when the pipeline started", "2026-03-02T09:12:00Z"),
+                _ts(
+                    "finished_at",
+                    True,
+                    "when it finished; puts it in a KPI window",
+                    "2026-03-02T09:18:10Z",
+                ),
+                Column(
+                    "result",
+                    "enum",
+                    True,
+                    "outcome",
+                    "success",
+                    choices=("success", "failed", "cancelled"),
+                ),
+            ),
+            ordered=(("started_at", "finished_at"),),
+        ),
+        EventKind(
+            "incidents",
+            Incident,
+            "id",
+            (
+                _id("PD-Q1ABC", "incident"),
+                Column(
+                    "service",
+                    "text",
+                    False,
+                    "affected service",
+                    "ledger-service",
+                    reference="service",
+                ),
+                TEAM_OPTIONAL,
+                _ts("started_at", True, "when it started", "2026-03-02T11:00:00Z"),
+                _ts(
+                    "resolved_at",
+                    False,
+                    "when it was resolved; empty while open",
+                    "2026-03-02T11:42:00Z",
+                ),
+                Column(
+                    "severity",
+                    "text",
+                    False,
+                    "severity as the source names it",
+                    "SEV2",
+                    max_length=20,
+                ),
+                Column(
+                    "caused_by_deployment_id",
+                    "text",
+                    False,
+                    "the deployment that caused it",
+                    "gh-deploy-81723",
+                    reference="deployment",
+                ),
+                Column(
+                    "platform_caused",
+                    "bool",
+                    False,
+                    "the platform itself caused it (availability)",
+                    "false",
+                    default=False,
+                ),
+            ),
+            ordered=(("started_at", "resolved_at"),),
+        ),
+        EventKind(
+            "tickets",
+            Ticket,
+            "id",
+            (
+                _id("PLAT-1234", "ticket"),
+                TEAM_OPTIONAL,
+                _ts("opened_at", True, "when it was opened", "2026-03-02T08:00:00Z"),
+                _ts("resolved_at", False, "when it was resolved", "2026-03-02T16:30:00Z"),
+                Column(
+                    "category",
+                    "text",
+                    False,
+                    "what it is about (ci, deploy, access, docs...)",
+                    "ci",
+                    max_length=100,
+                ),
+                Column(
+                    "kind",
+                    "enum",
+                    True,
+                    "question, request or bug",
+                    "request",
+                    choices=("question", "request", "bug"),
+                ),
+                Column(
+                    "self_service",
+                    "bool",
+                    False,
+                    "solved without the platform team's hands",
+                    "false",
+                    default=False,
+                ),
+                Column(
+                    "text",
+                    "text",
+                    False,
+                    "the ticket's text",
+                    "Need a new staging database",
+                    max_length=20_000,
+                ),
+            ),
+            ordered=(("opened_at", "resolved_at"),),
+        ),
+        EventKind(
+            "survey-responses",
+            SurveyResponse,
+            "id",
+            (
+                _id("resp-2026q1-0042", "response; empty: a hash of the row", required=False),
+                Column("survey", "text", True, "survey name", "developer-experience"),
+                Column("wave", "text", True, "wave of the survey", "2026-Q1", max_length=100),
+                Column("submitted_at", "day", True, "day of the answer", "2026-03-04"),
+                TEAM_OPTIONAL,
+                Column(
+                    "nps",
+                    "int",
+                    False,
+                    "0-10: how likely to recommend the platform",
+                    "9",
+                    low=0,
+                    high=10,
+                ),
+                Column("satisfaction", "int", False, "1-5 satisfaction", "4", low=1, high=5),
+                Column(
+                    "comments", "text", False, "free text", "CI got much faster", max_length=20_000
+                ),
+            ),
+            hashed_key=True,
+        ),
+        EventKind(
+            "usage-events",
+            UsageEvent,
+            "id",
+            (
+                _id("evt-5521", "event; empty: a hash of the row", required=False),
+                _ts("at", True, "when the capability was used", "2026-03-02T10:15:00Z"),
+                Column("capability", "text", True, "platform capability", "rollback"),
+                Column(
+                    "team", "text", True, "team slug from the catalog", "payments", reference="team"
+                ),
+                Column(
+                    "developer", "text", False, "developer email", "ada@example.com", max_length=320
+                ),
+                Column(
+                    "source",
+                    "text",
+                    False,
+                    "where the use was seen (cli, portal, api)",
+                    "cli",
+                    max_length=100,
+                ),
+            ),
+            hashed_key=True,
+        ),
+        EventKind(
+            "onboarding",
+            Onboarding,
+            "developer",
+            (
+                Column(
+                    "developer",
+                    "text",
+                    True,
+                    "developer email (the natural key)",
+                    "ada@example.com",
+                    max_length=320,
+                ),
+                Column(
+                    "team", "text", True, "team slug from the catalog", "payments", reference="team"
+                ),
+                _ts("started_at", True, "first day", "2026-03-02T09:00:00Z"),
+                _ts(
+                    "first_deploy_at", False, "first production deployment", "2026-03-04T15:00:00Z"
+                ),
+            ),
+            ordered=(("started_at", "first_deploy_at"),),
+        ),
+        EventKind(
+            "org-facts",
+            OrgFact,
+            "date",
+            (
+                Column(
+                    "date", "day", True, "day the numbers are for (the natural key)", "2026-03-01"
+                ),
+                Column("customers", "int", False, "paying customers", "1450", low=0),
+                Column("developers", "int", False, "developers employed", "600", low=0),
+                Column(
+                    "compute_cost", "float", False, "compute cost of the period", "182000", low=0
+                ),
+                Column(
+                    "ops_hours", "float", False, "hours spent operating the platform", "640", low=0
+                ),
+                Column("hourly_rate", "float", False, "loaded cost of an hour", "95", low=0),
+            ),
+        ),
+    )
+}
+
+
+def kind_or_raise(name: str) -> EventKind:
+    """The event kind called `name`, or a PavedroadError listing the kinds."""
+    from pavedroad.errors import InputProblem, InvalidInputError
+
+    if name not in KINDS:
+        raise InvalidInputError(
+            [InputProblem(source=name, reason=f"unknown kind; use one of {', '.join(KINDS)}")],
+            unusable=True,
+        )
+    return KINDS[name]

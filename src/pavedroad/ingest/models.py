@@ -1,0 +1,214 @@
+"""Event tables (one per kind of telemetry), ingestion runs, their rejects, and webhook deliveries.
+
+Every event row keeps its natural key from the source (so a re-import or a redelivered webhook
+is an upsert), the channel it came through (`file`, `webhook:github`, `demo`...), a hash of
+its values (so "unchanged" costs nothing), and the run that last wrote it. Services and teams
+are stored by name and slug, as the source names them; the catalog resolves them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pavedroad.db import Base, UTCDateTime, utcnow
+
+
+class _Tracked:
+    """Columns every event table carries."""
+
+    channel: Mapped[str] = mapped_column(String(40), default="file")
+    row_hash: Mapped[str] = mapped_column(String(32))
+    run_id: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+class Deployment(_Tracked, Base):
+    """A deployment of a service to an environment."""
+
+    __tablename__ = "deployments"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    service: Mapped[str] = mapped_column(String(200), index=True)
+    environment: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    result: Mapped[str] = mapped_column(String(20))
+    is_rollback: Mapped[bool] = mapped_column(Boolean, default=False)
+    team: Mapped[str | None] = mapped_column(String(100), index=True)
+    via_platform: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Change(_Tracked, Base):
+    """A change (PR or commit) that reached a deployment."""
+
+    __tablename__ = "changes"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    service: Mapped[str] = mapped_column(String(200), index=True)
+    first_commit_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deployment_id: Mapped[str | None] = mapped_column(String(200), index=True)
+
+
+class CiRun(_Tracked, Base):
+    """A CI pipeline run."""
+
+    __tablename__ = "ci_runs"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    service: Mapped[str] = mapped_column(String(200), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    result: Mapped[str] = mapped_column(String(20))
+
+
+class Incident(_Tracked, Base):
+    """An incident, possibly caused by a deployment or by the platform."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    service: Mapped[str | None] = mapped_column(String(200), index=True)
+    team: Mapped[str | None] = mapped_column(String(100), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    severity: Mapped[str | None] = mapped_column(String(20))
+    caused_by_deployment_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    platform_caused: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Ticket(_Tracked, Base):
+    """A support ticket or request to the platform team."""
+
+    __tablename__ = "tickets"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    team: Mapped[str | None] = mapped_column(String(100), index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    category: Mapped[str | None] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    self_service: Mapped[bool] = mapped_column(Boolean, default=False)
+    text: Mapped[str] = mapped_column(Text, default="")
+
+
+class SurveyResponse(_Tracked, Base):
+    """One anonymous answer set to a survey wave."""
+
+    __tablename__ = "survey_responses"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    survey: Mapped[str] = mapped_column(String(200))
+    wave: Mapped[str] = mapped_column(String(100))
+    submitted_at: Mapped[date] = mapped_column(Date, index=True)
+    team: Mapped[str | None] = mapped_column(String(100), index=True)
+    nps: Mapped[int | None] = mapped_column(Integer)
+    satisfaction: Mapped[int | None] = mapped_column(Integer)
+    comments: Mapped[str] = mapped_column(Text, default="")
+
+
+class UsageEvent(_Tracked, Base):
+    """One use of a platform capability."""
+
+    __tablename__ = "usage_events"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    capability: Mapped[str] = mapped_column(String(200))
+    team: Mapped[str] = mapped_column(String(100), index=True)
+    developer: Mapped[str | None] = mapped_column(String(320))
+    source: Mapped[str | None] = mapped_column(String(100))
+
+
+class Onboarding(_Tracked, Base):
+    """A developer's start and first production deploy."""
+
+    __tablename__ = "onboarding"
+
+    developer: Mapped[str] = mapped_column(String(320), primary_key=True)
+    team: Mapped[str] = mapped_column(String(100), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_deploy_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class OrgFact(_Tracked, Base):
+    """Dated organisation numbers for per-customer and cost KPIs."""
+
+    __tablename__ = "org_facts"
+
+    date: Mapped[date] = mapped_column(Date, primary_key=True)
+    customers: Mapped[int | None] = mapped_column(Integer)
+    developers: Mapped[int | None] = mapped_column(Integer)
+    compute_cost: Mapped[float | None] = mapped_column(Float)
+    ops_hours: Mapped[float | None] = mapped_column(Float)
+    hourly_rate: Mapped[float | None] = mapped_column(Float)
+
+
+class Run(Base):
+    """One file import or webhook batch, with its status, counts, first errors and timings."""
+
+    __tablename__ = "ingest_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(1000))
+    status: Mapped[str] = mapped_column(String(30), index=True)
+    read: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    retries: Mapped[int] = mapped_column(Integer, default=0)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RunReject(Base):
+    """A row a run refused, with where it was and why (the first ones of each run are kept)."""
+
+    __tablename__ = "ingest_rejects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("ingest_runs.id", ondelete="CASCADE"), index=True
+    )
+    line: Mapped[int | None] = mapped_column(Integer)
+    field: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(500))
+    raw: Mapped[str] = mapped_column(Text, default="")
+
+
+class WebhookDelivery(Base):
+    """The raw payload of an accepted webhook delivery, kept so it can be reprocessed."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("provider", "delivery_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    delivery_id: Mapped[str] = mapped_column(String(200))
+    event_type: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ingest_runs.id", ondelete="SET NULL"), index=True
+    )
+    payload: Mapped[str] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(String(1000))

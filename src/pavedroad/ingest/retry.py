@@ -1,0 +1,38 @@
+"""Run again: a file import re-reads its file; a webhook run reprocesses its stored payloads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from pavedroad.db import session_factory
+from pavedroad.errors import PavedroadError
+from pavedroad.ingest import runs
+from pavedroad.ingest.files import ImportOptions, import_file
+
+
+def retry_run(engine: Engine, run_id: int) -> runs.RunOut:
+    """Retry run `run_id` as a new run; the original's retry count goes up."""
+    with session_factory(engine)() as session, session.begin():
+        run = runs.get_run_or_raise(session=session, run_id=run_id)
+        if run.status == "running":
+            raise PavedroadError(f"run {run_id} is still running")
+        run.retries += 1
+        channel, kind, source, options = run.channel, run.kind, run.source, dict(run.options or {})
+    if channel == "file":
+        rejects = options.get("rejects")
+        return import_file(
+            engine,
+            kind,
+            Path(source),
+            ImportOptions(
+                tz=str(options.get("tz") or "UTC"),
+                strict=bool(options.get("strict")),
+                rejects_path=Path(rejects) if rejects else None,
+                create_missing=bool(options.get("create_missing")),
+            ),
+        )
+    from pavedroad.ingest.webhooks.receiver import reprocess_run
+
+    return reprocess_run(engine, run_id)

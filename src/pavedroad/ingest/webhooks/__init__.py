@@ -1,0 +1,1 @@
+"""Webhook receivers: one module per provider, verified, deduplicated, kept for reprocessing."""
