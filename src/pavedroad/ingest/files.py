@@ -78,8 +78,8 @@ class Catalog:
 
     @classmethod
     def load(cls, session: Session) -> Catalog:
-        rows = session.execute(select(Service.name, Team.slug).join(Service.owner)).tuples()
-        owners = {name: slug for name, slug in rows}  # noqa: C416
+        rows = session.execute(select(Service.name, Team.slug).join(Service.owner))
+        owners = {row[0]: row[1] for row in rows}
         return cls(owners=owners, teams=set(session.scalars(select(Team.slug))))
 
 

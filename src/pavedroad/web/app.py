@@ -25,10 +25,12 @@ from pavedroad.schema import require_current
 from pavedroad.settings import Settings, load_settings
 from pavedroad.web.api import auth as auth_api
 from pavedroad.web.api import catalog as catalog_api
+from pavedroad.web.api import ingest as ingest_api
 from pavedroad.web.deps import LoginRequired
 from pavedroad.web.pages import auth as auth_pages
 from pavedroad.web.pages import catalog as catalog_pages
 from pavedroad.web.pages import home as home_pages
+from pavedroad.web.pages import ingest as ingest_pages
 from pavedroad.web.pages.render import render
 
 STATIC = Path(__file__).parent / "static"
@@ -74,9 +76,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(catalog_api.router)
     app.include_router(auth_api.router)
+    app.include_router(ingest_api.router)
     app.include_router(auth_pages.router)
     app.include_router(home_pages.router)
     app.include_router(catalog_pages.router)
+    app.include_router(ingest_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(LoginRequired)

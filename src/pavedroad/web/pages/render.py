@@ -38,7 +38,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("KPI dashboard", None, "Measure"),
     NavItem("Public dashboard", None, "Measure"),
     NavItem("Catalog", "/catalog", "Data"),
-    NavItem("Ingest runs", None, "Data"),
+    NavItem("Ingest runs", "/runs", "Data"),
 )
 
 

@@ -1,0 +1,29 @@
+"""Ingest fixtures: a catalog that the examples of kinds.py reference."""
+
+from __future__ import annotations
+
+import pytest
+
+from pavedroad.catalog.schemas import ServiceIn, TeamIn
+from pavedroad.catalog.service import CatalogBatch, apply_batch
+from pavedroad.db import unit_of_work
+
+
+@pytest.fixture
+def catalog(engine) -> None:
+    """Team `payments` owning `ledger-service`, and team `search` owning `search-api`."""
+    with unit_of_work(engine) as s:
+        apply_batch(
+            session=s,
+            source="test",
+            batch=CatalogBatch(
+                teams=[
+                    TeamIn(slug="payments", name="Payments"),
+                    TeamIn(slug="search", name="Search"),
+                ],
+                services=[
+                    ServiceIn(name="ledger-service", owner="payments"),
+                    ServiceIn(name="search-api", owner="search"),
+                ],
+            ),
+        )
