@@ -6,6 +6,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from pavedroad.errors import InputProblem, InvalidInputError
 from pavedroad.ingest.kinds import EventKind
 
 MAX_LINE_CHARS = 1_000_000
+NOT_UTF8 = re.compile("[\udc80-\udcff]")
+NOT_UTF8_REASON = "the row is not valid UTF-8"
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
@@ -52,9 +55,10 @@ def _open_text(path: Path) -> IO[str]:
     try:
         if path.suffix.lower() == ".gz":
             return io.TextIOWrapper(
-                gzip.open(path, "rb"), encoding="utf-8-sig", newline="", errors="strict"
+                gzip.open(path, "rb"), encoding="utf-8-sig", newline="", errors="surrogateescape"
             )
-        return path.open(encoding="utf-8-sig", newline="")
+        # Undecodable bytes become lone surrogates, so only the rows holding them are refused.
+        return path.open(encoding="utf-8-sig", newline="", errors="surrogateescape")
     except OSError as exc:
         raise _unusable(path, f"cannot open file: {exc.strerror or exc}") from None
 
@@ -119,15 +123,19 @@ def _csv_rows(path: Path, handle: IO[str], kind: EventKind) -> Iterator[RawRow]:
         if not values or (len(values) == 1 and not values[0].strip()):
             continue
         text = ",".join(values)
+        if NOT_UTF8.search(text):
+            yield RawRow(line, None, _shown(text), NOT_UTF8_REASON)
+            continue
         if len(values) != width:
             yield RawRow(
-                reader.line_num,
+                line,
                 None,
                 text,
                 f"expected {width} values like the header, found {len(values)}",
             )
             continue
-        yield RawRow(reader.line_num, dict(zip(columns, values, strict=True)), text)
+        # A quoted value may span lines: a row is named by the line it starts on.
+        yield RawRow(line, dict(zip(columns, values, strict=True)), text)
 
 
 def _ndjson_rows(handle: IO[str]) -> Iterator[RawRow]:
@@ -150,6 +158,9 @@ def _ndjson_rows(handle: IO[str]) -> Iterator[RawRow]:
         stripped = text.strip()
         if not stripped:
             continue
+        if NOT_UTF8.search(stripped):
+            yield RawRow(line, None, _shown(stripped), NOT_UTF8_REASON)
+            continue
         try:
             value = json.loads(stripped)
         except (json.JSONDecodeError, RecursionError) as exc:
@@ -159,3 +170,8 @@ def _ndjson_rows(handle: IO[str]) -> Iterator[RawRow]:
             yield RawRow(line, None, stripped, "expected a JSON object per line")
             continue
         yield RawRow(line, {str(k).lower(): v for k, v in value.items()}, stripped)
+
+
+def _shown(text: str) -> str:
+    """A row with undecodable bytes, printable: each bad byte becomes U+FFFD."""
+    return NOT_UTF8.sub("\ufffd", text)

@@ -101,11 +101,16 @@ def start_run(
     return run
 
 
+def printable(text: str, limit: int) -> str:
+    """Text safe to store anywhere (PostgreSQL refuses NUL), cut to `limit` characters."""
+    return text.replace("\x00", "\\x00")[:limit]
+
+
 def add_errors(run: Run, messages: list[str]) -> None:
     """Keep the first errors of a run."""
     room = KEPT_ERRORS - len(run.errors or [])
     if room > 0 and messages:
-        run.errors = [*(run.errors or []), *messages[:room]]
+        run.errors = [*(run.errors or []), *(printable(m, 1000) for m in messages[:room])]
 
 
 def keep_rejects(
@@ -115,7 +120,13 @@ def keep_rejects(
     kept = min(run.rejected, KEPT_REJECTS)
     for line, field, reason, raw in rejects[: max(KEPT_REJECTS - kept, 0)]:
         session.add(
-            RunReject(run_id=run.id, line=line, field=field, reason=reason[:500], raw=raw[:4000])
+            RunReject(
+                run_id=run.id,
+                line=line,
+                field=field,
+                reason=printable(reason, 500),
+                raw=printable(raw, 4000),
+            )
         )
 
 
