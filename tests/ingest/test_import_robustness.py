@@ -37,15 +37,13 @@ valid_ci_rows = st.fixed_dictionaries(
 
 
 def _write(rows: list[dict[str, str]]) -> Path:
-    handle = tempfile.NamedTemporaryFile(
-        "w", suffix=".csv", delete=False, newline="", encoding="utf-8"
-    )
-    with handle:
+    fd, name = tempfile.mkstemp(suffix=".csv")
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(CI.column_names)
         for row in rows:
             writer.writerow([row.get(c, "") for c in CI.column_names])
-    return Path(handle.name)
+    return Path(name)
 
 
 def _stored(engine) -> dict[str, tuple]:
