@@ -1,0 +1,71 @@
+"""The README's column tables of every event kind, generated from the kind declarations."""
+
+from __future__ import annotations
+
+from pavedroad.ingest.kinds import KINDS, Column, EventKind
+
+TYPE_WORDS = {
+    "text": "text",
+    "timestamp": "timestamp",
+    "day": "day (YYYY-MM-DD)",
+    "bool": "boolean",
+    "int": "whole number",
+    "float": "number",
+    "enum": "one of",
+}
+
+
+def _type(column: Column) -> str:
+    word = TYPE_WORDS[column.type]
+    if column.type == "enum":
+        word += " " + " / ".join(f"`{c}`" for c in column.choices)
+    if column.low is not None and column.high is not None:
+        word += f" {column.low:g}–{column.high:g}"
+    elif column.low is not None:
+        word += f" ≥ {column.low:g}"
+    if column.reference:
+        word += f" ({column.reference} must exist)"
+    return word
+
+
+def kind_markdown(kind: EventKind) -> str:
+    """One kind: its key, a column table and an example row."""
+    key = f"`{kind.key}`" + (" (empty: a hash of the row)" if kind.hashed_key else "")
+    lines = [
+        f"**{kind.name}** — table `{kind.table}`, natural key {key}",
+        "",
+        "| column | type | required | meaning |",
+        "| --- | --- | --- | --- |",
+    ]
+    for column in kind.columns:
+        required = (
+            "yes"
+            if column.required
+            else (
+                f"no (default `{str(column.default).lower()}`)"
+                if column.default is not None
+                else "no"
+            )
+        )
+        lines.append(f"| `{column.name}` | {_type(column)} | {required} | {column.description} |")
+    lines += [
+        "",
+        "```csv",
+        ",".join(kind.column_names),
+        ",".join(_csv_value(c.example) for c in kind.columns),
+        "```",
+    ]
+    return "\n".join(lines)
+
+
+def _csv_value(value: str) -> str:
+    return f'"{value}"' if "," in value else value
+
+
+def kinds_markdown() -> str:
+    """Every kind, in the order of the CLI."""
+    return "\n\n".join(kind_markdown(kind) for kind in KINDS.values())
+
+
+if __name__ == "__main__":
+    print(kinds_markdown())
