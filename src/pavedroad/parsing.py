@@ -28,6 +28,14 @@ def parse_timestamp(text: str, *, default_tz: tzinfo = UTC) -> datetime:
     if not raw:
         raise ValueProblem("expected an ISO 8601 timestamp, got an empty value")
     try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        parsed = None
+    if parsed is not None:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=default_tz)
+        return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
+    try:
         parsed = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         try:

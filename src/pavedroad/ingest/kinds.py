@@ -7,6 +7,7 @@ mappers' validation and the README's column tables, so they cannot disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from pavedroad.db import Base
@@ -43,9 +44,9 @@ class Column:
     max_length: int = 200
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EventKind:
-    """An event table and how rows reach it."""
+    """An event table and how rows reach it (compared and hashed by identity: one per kind)."""
 
     name: str
     model: type[Base]
@@ -59,9 +60,17 @@ class EventKind:
     def table(self) -> str:
         return str(self.model.__tablename__)
 
-    @property
+    @cached_property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
+
+    @cached_property
+    def column_set(self) -> frozenset[str]:
+        return frozenset(self.column_names)
+
+    @cached_property
+    def references(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.reference is not None)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)

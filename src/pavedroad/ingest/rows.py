@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
+from functools import lru_cache
 from typing import Any
 
 from pavedroad.ingest.kinds import Column, EventKind
@@ -89,49 +90,116 @@ def _convert(column: Column, value: object, tz: tzinfo) -> object:
     return text
 
 
+Converter = Callable[[object], object]
+
+
+def _text_converter(column: Column) -> Converter:
+    limit = column.max_length
+
+    def convert(value: object) -> object:
+        if type(value) is str:
+            text = value.strip()
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            text = str(value)
+        else:
+            raise ValueProblem("expected text")
+        if len(text) > limit:
+            raise ValueProblem(f"longer than {limit} characters")
+        if "\x00" in text:
+            raise ValueProblem("contains a NUL character")
+        return text
+
+    return convert
+
+
+def _timestamp_converter(tz: tzinfo) -> Converter:
+    def convert(value: object) -> object:
+        if type(value) is not str:
+            raise ValueProblem("expected text")
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return parse_timestamp(value, default_tz=tz)
+        if parsed.tzinfo is None:
+            return (
+                parsed.replace(tzinfo=tz).astimezone(UTC)
+                if tz is not UTC
+                else parsed.replace(tzinfo=UTC)
+            )
+        return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
+
+    return convert
+
+
+def _converter(column: Column, tz: tzinfo) -> Converter:
+    if column.type == "text":
+        return _text_converter(column)
+    if column.type == "timestamp":
+        return _timestamp_converter(tz)
+    return lambda value: _convert(column, value, tz)
+
+
+@lru_cache(maxsize=64)
+def _compiled(kind: EventKind, tz: tzinfo) -> tuple[tuple[str, Converter, bool, object], ...]:
+    return tuple((c.name, _converter(c, tz), c.required, c.default) for c in kind.columns)
+
+
 def convert_row(
     kind: EventKind, raw: Mapping[str, object], *, tz: tzinfo
 ) -> tuple[Row | None, list[RowProblem]]:
     """Typed values for every column of `kind`, or every problem of the row."""
     row: Row = {}
-    problems: list[RowProblem] = []
-    for column in kind.columns:
-        value = raw.get(column.name)
-        empty = value is None or (isinstance(value, str) and not value.strip())
-        if empty:
-            if column.required:
-                problems.append(RowProblem(column.name, "is required but empty"))
-            row[column.name] = column.default
+    problems: list[RowProblem] | None = None
+    get = raw.get
+    for name, convert, required, default in _compiled(kind, tz):
+        value = get(name)
+        if value is None or value == "" or (type(value) is str and not value.strip()):
+            if required:
+                problems = problems or []
+                problems.append(RowProblem(name, "is required but empty"))
+            row[name] = default
             continue
         try:
-            row[column.name] = _convert(column, value, tz)
+            row[name] = convert(value)
         except ValueProblem as exc:
-            problems.append(RowProblem(column.name, str(exc), _as_text(value)))
+            problems = problems or []
+            problems.append(RowProblem(name, str(exc), _as_text(value)))
     if problems:
         return None, problems
     for earlier, later in kind.ordered:
-        if (
-            row.get(earlier) is not None
-            and row.get(later) is not None
-            and row[later] < row[earlier]
-        ):
-            return None, [RowProblem(later, f"is before {earlier}", _as_text(row[later]))]
+        first, second = row[earlier], row[later]
+        if first is not None and second is not None and second < first:
+            return None, [RowProblem(later, f"is before {earlier}", _as_text(second))]
     if kind.hashed_key and not row.get(kind.key):
         row[kind.key] = "h:" + value_hash(kind, row)
     return row, []
 
 
-def _canonical(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value == int(value):
-        return str(int(value))
-    return _as_text(value)
+def _canonical_float(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
+_CANONICAL: dict[type, Callable[[Any], str]] = {
+    str: lambda v: v,
+    type(None): lambda v: "",
+    bool: lambda v: "true" if v else "false",
+    int: str,
+    float: _canonical_float,
+    datetime: lambda v: v.isoformat(),
+    date: lambda v: v.isoformat(),
+}
+
+
+@lru_cache(maxsize=64)
+def _hashed_columns(kind: EventKind) -> tuple[str, ...]:
+    return tuple(name for name in kind.column_names if name != kind.key)
 
 
 def value_hash(kind: EventKind, row: Row) -> str:
-    """A stable hash of the row's values (its key excluded), for unchanged checks and hashed ids."""
-    text = "\x1f".join(_canonical(row.get(c.name)) for c in kind.columns if c.name != kind.key)
+    """A stable hash of the row's values (its key excluded), for unchanged checks and hashed ids.
+
+    Persisted (as row hashes and hashed ids): changing the canonical form re-keys stored rows.
+    """
+    canonical = _CANONICAL
+    text = "\x1f".join([canonical[type(v)](v) for v in map(row.get, _hashed_columns(kind))])
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

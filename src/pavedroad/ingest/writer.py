@@ -7,7 +7,7 @@ executemany for the rows that are new or changed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -17,7 +17,6 @@ from sqlalchemy import Connection
 from pavedroad.ingest.kinds import EventKind
 from pavedroad.ingest.rows import Row, value_hash
 
-_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 _IN_CHUNK = 900  # below SQLite's default limit of 999 bound parameters
 
 
@@ -39,17 +38,26 @@ def _columns(kind: EventKind) -> list[str]:
     return [*kind.column_names, "channel", "row_hash", "run_id"]
 
 
+def _sqlite_datetime(value: datetime) -> str:
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+# Values as SQLite stores them, matching SQLAlchemy's own DateTime and Date storage.
+_SQLITE_VALUE: dict[type, Callable[[Any], Any]] = {
+    datetime: _sqlite_datetime,
+    date: lambda v: v.isoformat(),
+    bool: int,
+}
+
+
 def _adapt(value: Any, sqlite: bool) -> Any:
-    """Values as the driver stores them; on SQLite, as SQLAlchemy's own DateTime does."""
+    """A value as the driver stores it."""
     if not sqlite:
         return value
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None).strftime(_SQLITE_DATETIME)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
+    adapt = _SQLITE_VALUE.get(type(value))
+    return adapt(value) if adapt else value
 
 
 def existing_hashes(
@@ -108,6 +116,8 @@ def upsert_rows(
     stored = existing_hashes(connection, kind, [r[kind.key] for r in by_key.values()])
     sqlite = connection.dialect.name == "sqlite"
     columns = _columns(kind)
+    names = kind.column_names
+    lookup = _SQLITE_VALUE.get
     to_write: list[list[Any]] = []
     for key_text, row in by_key.items():
         digest = value_hash(kind, row)
@@ -119,8 +129,11 @@ def upsert_rows(
             counts.new += 1
         else:
             counts.updated += 1
-        values = [row.get(c) for c in kind.column_names] + [channel, digest, run_id]
-        to_write.append([_adapt(v, sqlite) for v in values])
+        values = [row.get(c) for c in names]
+        values += (channel, digest, run_id)
+        if sqlite:
+            values = [adapt(v) if (adapt := lookup(type(v))) else v for v in values]
+        to_write.append(values)
     counts.unchanged += len(rows) - len(by_key)
     if to_write:
         mark = "?" if sqlite else "%s"
