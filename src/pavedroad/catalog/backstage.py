@@ -7,7 +7,7 @@ Resource, Domain, Location, Template) are counted as ignored.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from pavedroad.catalog.importers import (
 )
 from pavedroad.catalog.schemas import DeveloperIn, ServiceIn, SystemIn, TeamIn, parse_tier
 from pavedroad.catalog.service import known_team_slugs
-from pavedroad.errors import InputProblem
+from pavedroad.errors import InputProblem, InvalidInputError
 from pavedroad.parsing import ValueProblem, parse_bool, parse_count, parse_optional_timestamp
 
 ANNOTATION = "pavedroad.dev/"
@@ -33,6 +33,8 @@ NON_TEAM_GROUP_TYPES = frozenset(
 )
 SKIPPED_COMPONENT_TYPES = frozenset({"library"})
 MAX_FILE_BYTES = 50 * 1024 * 1024
+# Values one document may stand for once YAML aliases are expanded: stops "billion laughs".
+MAX_DOCUMENT_VALUES = 100_000
 
 
 @dataclass(frozen=True)
@@ -59,11 +61,16 @@ def parse_entity_ref(ref: object, *, default_kind: str) -> EntityRef:
 Documents = list[tuple[int, Any]]
 
 
+def _printable(text: str) -> str:
+    """Text safe to print: YAML escapes such as "\\udc80" make strings no terminal can encode."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class _EntityProblem(Exception):
     def __init__(self, reason: str, field: str | None = None, value: object = None) -> None:
         super().__init__(reason)
         self.reason, self.field = reason, field
-        self.value = None if value is None else str(value)
+        self.value = None if value is None else _printable(str(value))
 
 
 def _as_dict(value: object) -> dict[str, Any]:
@@ -95,6 +102,39 @@ def _read(field: str, reader: Any, text: str | None) -> Any:
         return reader(text)
     except (ValueProblem, ValueError) as exc:
         raise _EntityProblem(str(exc), field=field, value=text) from None
+    except OverflowError:
+        raise _EntityProblem(
+            "is outside the range of dates that can be stored", field=field, value=text
+        ) from None
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many values a node stands for with aliases expanded, capped past the limit.
+
+    Aliases share nodes, so this walks each node once; a node that contains itself counts
+    as too many.
+    """
+    too_many = MAX_DOCUMENT_VALUES + 1
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        if children_done:
+            sizes[id(node)] = min(too_many, 1 + sum(sizes[id(c)] for c in children))
+            open_nodes.discard(id(node))
+        elif id(node) in open_nodes:
+            return too_many
+        elif id(node) not in sizes:
+            open_nodes.add(id(node))
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes[id(root)]
 
 
 def _documents(path: Path) -> tuple[Documents, list[InputProblem]]:
@@ -109,17 +149,29 @@ def _documents(path: Path) -> tuple[Documents, list[InputProblem]]:
             ]
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        return [], [InputProblem(source=source, reason=f"cannot read file: {exc.strerror}")]
+        # Like a missing CSV: the command line is wrong, so nothing at all is imported.
+        raise InvalidInputError(
+            [InputProblem(source=source, reason=f"cannot read file: {exc.strerror}")],
+            unusable=True,
+        ) from None
     except UnicodeDecodeError:
         return [], [InputProblem(source=source, reason="file is not valid UTF-8")]
     loader = yaml.SafeLoader(text)
     documents: list[tuple[int, Any]] = []
+    line: int | None = None
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is None:
                 continue
-            documents.append((node.start_mark.line + 1, loader.construct_document(node)))
+            line = node.start_mark.line + 1
+            if _expanded_size(node) > MAX_DOCUMENT_VALUES:
+                reason = (
+                    f"document holds more than {MAX_DOCUMENT_VALUES} values "
+                    "once its aliases are expanded"
+                )
+                return [], [InputProblem(source=source, line=line, reason=reason)]
+            documents.append((line, loader.construct_document(node)))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -127,6 +179,8 @@ def _documents(path: Path) -> tuple[Documents, list[InputProblem]]:
         return [], [InputProblem(source=source, line=line, reason=f"broken YAML: {reason}")]
     except RecursionError:
         return [], [InputProblem(source=source, reason="broken YAML: nesting is too deep")]
+    except Exception as exc:  # PyYAML raises plain errors for values such as 2024-02-30
+        return [], [InputProblem(source=source, line=line, reason=f"broken YAML: {exc}")]
     finally:
         loader.dispose()
     return documents, []
@@ -146,27 +200,40 @@ def read_backstage_file(
                 InputProblem(source=source, line=line, reason="document is not a mapping")
             )
             continue
-        kind = str(doc.get("kind", "")).strip()
+        raw_kind = doc.get("kind")
+        kind = raw_kind.strip() if isinstance(raw_kind, str) else ""
         meta = _as_dict(doc.get("metadata"))
         name = meta.get("name")
-        entity = f"{kind or '?'} {name!r}" if name else (kind or "entity")
+        # Only text goes into the label: a hostile name could be huge or deeply nested.
+        label = name if not isinstance(name, str) or len(name) <= 60 else name[:57] + "..."
+        entity = _printable(
+            f"{kind or '?'} {label!r}" if isinstance(name, str) and name else (kind or "entity")
+        )
         try:
+            if raw_kind is not None and not isinstance(raw_kind, str):
+                raise _EntityProblem("must be text", field="kind")
             if not kind:
                 raise _EntityProblem("is required but missing", field="kind")
+            if name is not None and not isinstance(name, str):
+                raise _EntityProblem("must be text", field="metadata.name")
             if not isinstance(name, str) or not name.strip():
                 raise _EntityProblem("is required but missing", field="metadata.name")
             spec = _mapping(doc.get("spec"), "spec")
+            names = _FIELD_NAMES_BY_KIND.get(kind, _FIELD_NAMES)
             if kind == "Group":
-                batch.teams.append(Located(_group(meta, spec, member_counts), source, line, entity))
+                team = _group(meta, spec, member_counts)
+                batch.teams.append(Located(team, source, line, entity, field_names=names))
             elif kind == "User":
                 users.append(_user(meta, spec, source, line, entity))
             elif kind == "Component":
                 if str(spec.get("type", "")).lower() in SKIPPED_COMPONENT_TYPES:
                     batch.ignored += 1
                 else:
-                    batch.services.append(Located(_component(meta, spec), source, line, entity))
+                    service = _component(meta, spec)
+                    batch.services.append(Located(service, source, line, entity, field_names=names))
             elif kind == "System":
-                batch.systems.append(Located(_system(meta, spec), source, line, entity))
+                system = _system(meta, spec)
+                batch.systems.append(Located(system, source, line, entity, field_names=names))
             else:
                 batch.ignored += 1
         except _EntityProblem as exc:
@@ -182,7 +249,11 @@ def read_backstage_file(
             )
         except ValidationError as exc:
             batch.problems += validation_problems(
-                exc, source=source, line=line, entity=entity, field_names=_FIELD_NAMES
+                exc,
+                source=source,
+                line=line,
+                entity=entity,
+                field_names=_FIELD_NAMES_BY_KIND.get(kind, _FIELD_NAMES),
             )
     return batch, users
 
@@ -196,6 +267,13 @@ _FIELD_NAMES = {
     "system": "spec.system",
     "headcount": "metadata.annotations.pavedroad.dev/headcount",
     "tier": "metadata.annotations.pavedroad.dev/tier",
+    "role": "metadata.annotations.pavedroad.dev/role",
+    "description": "metadata.description",
+}
+# A team's and a developer's name come from the profile, not from metadata.name.
+_FIELD_NAMES_BY_KIND = {
+    "Group": {**_FIELD_NAMES, "name": "spec.profile.displayName"},
+    "User": {**_FIELD_NAMES, "name": "spec.profile.displayName"},
 }
 
 
@@ -266,7 +344,8 @@ def _user(
         started_at=started,
         role=_annotation(meta, "role") or "engineer",
     )
-    return Located(record, source, line, entity), groups
+    located = Located(record, source, line, entity, field_names=_FIELD_NAMES_BY_KIND["User"])
+    return located, groups
 
 
 def _component(meta: dict[str, Any], spec: dict[str, Any]) -> ServiceIn:
@@ -347,5 +426,5 @@ def import_backstage(*, session: Session, paths: list[Path]) -> CatalogImportRes
             )
             continue
         record = user.record.model_copy(update={"team": team})
-        batch.developers.append(Located(record, user.source, user.line, user.entity))
+        batch.developers.append(replace(user, record=record))
     return import_batches(session=session, batches=batches, source="backstage")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,8 @@ CSV_COLUMNS: dict[CsvKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "services": (("name", "owner"), ("created_at", "onboarded_to_platform_at", "tier", "system")),
 }
 MAX_FIELD_BYTES = 64 * 1024
+# Bytes that are not UTF-8 are read as lone surrogates (surrogateescape), so the row can be named.
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
 
 Record = TypeVar("Record", bound=BaseModel)
 
@@ -45,6 +48,8 @@ class Located(Generic[Record]):
     source: str
     line: int | None
     entity: str | None = None
+    # How the source names a record field, e.g. "team" is "spec.memberOf" in Backstage YAML.
+    field_names: dict[str, str] | None = None
 
     def problem(
         self, reason: str, *, field: str | None = None, value: str | None = None
@@ -53,7 +58,7 @@ class Located(Generic[Record]):
             source=self.source,
             line=self.line,
             entity=self.entity,
-            field=field,
+            field=(self.field_names or {}).get(field, field) if field else None,
             reason=reason,
             value=value,
         )
@@ -224,10 +229,13 @@ def import_batches(
     )
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str] | None, str | None]]:
-    """Yield (line, row, problem) for each data row; stop with a problem on broken CSV."""
+def _csv_rows(path: Path, kind: CsvKind) -> Iterator[tuple[int, dict[str, str] | None, str | None]]:
+    """Check the header, then yield (line, row, problem) for each data row; stop on broken CSV.
+
+    `line` is where the row starts, even when a quoted value spans several lines.
+    """
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
+        handle = path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
     except OSError as exc:
         raise InvalidInputError(
             [InputProblem(source=str(path), reason=f"cannot open file: {exc.strerror}")],
@@ -237,7 +245,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str] | None, str | No
         reader = csv.reader(handle, strict=True)
         try:
             header = next(reader, None)
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except csv.Error as exc:
             raise InvalidInputError(
                 [InputProblem(source=str(path), line=1, reason=f"unreadable header: {exc}")],
                 unusable=True,
@@ -247,21 +255,26 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str] | None, str | No
                 [InputProblem(source=str(path), reason="file is empty; expected a header row")],
                 unusable=True,
             )
+        if any(_NOT_UTF8.search(c) for c in header):
+            raise InvalidInputError(
+                [
+                    InputProblem(
+                        source=str(path), line=1, field="header", reason="is not valid UTF-8"
+                    )
+                ],
+                unusable=True,
+            )
         columns = [c.strip().lower() for c in header]
-        yield 1, dict.fromkeys(columns, ""), None
+        _check_header(path, kind, columns)
         while True:
             line = reader.line_num + 1
             try:
                 values = next(reader)
             except StopIteration:
                 return
-            except UnicodeDecodeError:
-                yield line, None, "file is not valid UTF-8"
-                return
             except csv.Error as exc:
                 yield line, None, f"broken CSV: {exc}"
                 return
-            line = reader.line_num
             if not any(v.strip() for v in values):
                 continue
             if len(values) != len(columns):
@@ -309,6 +322,9 @@ def _convert(kind: CsvKind, raw: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     required, _ = CSV_COLUMNS[kind]
     for name, text in raw.items():
+        if _NOT_UTF8.search(text):
+            shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            raise _FieldProblem(name, "is not valid UTF-8", shown)
         if name in required and not text.strip():
             raise _FieldProblem(name, "is required but empty", text)
         try:
@@ -324,6 +340,10 @@ def _convert(kind: CsvKind, raw: dict[str, str]) -> dict[str, Any]:
                 out[name] = text
         except ValueProblem as exc:
             raise _FieldProblem(name, str(exc), text) from None
+        except OverflowError:
+            raise _FieldProblem(
+                name, "is outside the range of dates that can be stored", text
+            ) from None
     return out
 
 
@@ -344,12 +364,8 @@ def read_catalog_csv(path: Path, kind: CsvKind) -> LocatedBatch:
     """Validate every row of a catalog CSV; problems name the line, field and reason."""
     source = str(path)
     batch = LocatedBatch(source=source)
-    rows = _csv_rows(path)
-    _, header_row, _ = next(rows)
-    assert header_row is not None
-    _check_header(path, kind, list(header_row))
     schema = _SCHEMAS[kind]
-    for line, raw, problem in rows:
+    for line, raw, problem in _csv_rows(path, kind):
         if problem or raw is None:
             batch.problems.append(
                 InputProblem(source=source, line=line, reason=problem or "unreadable row")

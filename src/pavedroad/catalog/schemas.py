@@ -23,7 +23,18 @@ AwareDatetime = Annotated[datetime, AfterValidator(_require_utc_aware)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-class TeamIn(BaseModel):
+class _CatalogRecord(BaseModel):
+    """Base of catalog inputs: no text may hold a NUL character, which PostgreSQL cannot store."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _reject_nul(cls, value: object) -> object:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
+
+
+class TeamIn(_CatalogRecord):
     """A team as it comes in from a file, the API or a form."""
 
     model_config = ConfigDict(str_strip_whitespace=True)
@@ -39,7 +50,7 @@ class TeamIn(BaseModel):
         return value.strip().lower() if isinstance(value, str) else value
 
 
-class DeveloperIn(BaseModel):
+class DeveloperIn(_CatalogRecord):
     """A developer; `team` is the slug of their team."""
 
     model_config = ConfigDict(str_strip_whitespace=True)
@@ -65,7 +76,7 @@ class DeveloperIn(BaseModel):
         return value.strip().lower() if isinstance(value, str) else value
 
 
-class ServiceIn(BaseModel):
+class ServiceIn(_CatalogRecord):
     """A service; `owner` is the slug of the owning team."""
 
     model_config = ConfigDict(str_strip_whitespace=True)
@@ -88,7 +99,7 @@ class ServiceIn(BaseModel):
         return parse_tier(value)
 
 
-class SystemIn(BaseModel):
+class SystemIn(_CatalogRecord):
     """A Backstage System grouping services."""
 
     model_config = ConfigDict(str_strip_whitespace=True)
@@ -96,6 +107,12 @@ class SystemIn(BaseModel):
     name: Annotated[str, Field(pattern=SLUG_PATTERN)]
     description: Annotated[str, Field(max_length=5000)] = ""
     owner: Annotated[str, Field(pattern=SLUG_PATTERN)] | None = None
+
+    @field_validator("name", "owner", mode="before")
+    @classmethod
+    def _lower_names(cls, value: object) -> object:
+        # Like ServiceIn: Backstage names are case-insensitive, and services refer in lower case.
+        return value.strip().lower() if isinstance(value, str) else value
 
 
 class PersonaIn(BaseModel):
