@@ -29,7 +29,8 @@ class _CatalogRecord(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _reject_nul(cls, value: object) -> object:
-        if isinstance(value, str) and "\x00" in value:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
             raise ValueError("must not contain NUL characters")
         return value
 
@@ -115,7 +116,7 @@ class SystemIn(_CatalogRecord):
         return value.strip().lower() if isinstance(value, str) else value
 
 
-class PersonaIn(BaseModel):
+class PersonaIn(_CatalogRecord):
     """A persona and its jobs-to-be-done."""
 
     model_config = ConfigDict(str_strip_whitespace=True)
