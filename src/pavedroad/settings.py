@@ -3,9 +3,28 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from pavedroad.errors import PavedroadError
 
 DEFAULT_DATABASE_URL = "sqlite:///./pavedroad.db"
+DEFAULT_WEBHOOK_MAX_IN_FLIGHT = 32
+
+
+def _env_text(name: str) -> str | None:
+    """An environment variable, or None when it is unset or blank."""
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def _env_count(name: str, default: int) -> int:
+    """A whole number of at least 1 from the environment, or a message naming the variable."""
+    raw = _env_text(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise PavedroadError(f"{name} must be a whole number of at least 1 (got {raw!r})")
+    return int(raw)
 
 
 @dataclass(frozen=True)
@@ -15,6 +34,26 @@ class Settings:
     database_url: str
     session_days: int
     secure_cookies: bool
+    # The fields below default to their environment variable, so code that builds Settings by
+    # hand (tests, embedders) still picks up the webhook secrets and rules.
+    github_webhook_secret: str | None = field(
+        default_factory=lambda: _env_text("PAVEDROAD_GITHUB_WEBHOOK_SECRET"), repr=False
+    )
+    gitlab_webhook_token: str | None = field(
+        default_factory=lambda: _env_text("PAVEDROAD_GITLAB_WEBHOOK_TOKEN"), repr=False
+    )
+    pagerduty_webhook_secret: str | None = field(
+        default_factory=lambda: _env_text("PAVEDROAD_PAGERDUTY_WEBHOOK_SECRET"), repr=False
+    )
+    jira_webhook_secret: str | None = field(
+        default_factory=lambda: _env_text("PAVEDROAD_JIRA_WEBHOOK_SECRET"), repr=False
+    )
+    webhook_rules: str | None = field(default_factory=lambda: _env_text("PAVEDROAD_WEBHOOK_RULES"))
+    webhook_max_in_flight: int = field(
+        default_factory=lambda: _env_count(
+            "PAVEDROAD_WEBHOOK_MAX_IN_FLIGHT", DEFAULT_WEBHOOK_MAX_IN_FLIGHT
+        )
+    )
 
 
 def resolve_database_url(explicit: str | None = None) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,12 +137,60 @@ class _RejectsWriter:
 def _check(kind: EventKind, raw: RawRow, tz: ZoneInfo) -> tuple[Row | None, list[RowProblem]]:
     if raw.values is None:
         return None, [RowProblem(None, raw.problem or "unreadable row")]
-    unknown = [k for k in raw.values if k not in kind.column_names]
-    if unknown:
+    if not kind.column_set.issuperset(raw.values):
+        unknown = next(k for k in raw.values if k not in kind.column_set)
         return None, [
-            RowProblem(unknown[0], f"unknown field; expected {', '.join(kind.column_names)}")
+            RowProblem(unknown, f"unknown field; expected {', '.join(kind.column_names)}")
         ]
     return convert_row(kind, raw.values, tz=tz)
+
+
+def resolve_references(
+    kind: EventKind,
+    row: Row,
+    *,
+    catalog: Catalog,
+    known_deployments: set[str],
+    create_missing: bool = False,
+    hint: str = "add it to the catalog or use --create-missing",
+) -> list[RowProblem]:
+    """Problems with a row's references to the catalog and stored deployments (`hint`: the fix)."""
+    # With `create_missing`, unknown teams and services are noted on `catalog` for creation
+    # instead; a resolved deployment without a team gets its service's owner.
+    problems: list[RowProblem] = []
+    for column in kind.columns:
+        value = row.get(column.name)
+        if column.reference is None or value is None:
+            continue
+        if column.reference == "team" and value not in catalog.teams:
+            if create_missing:
+                catalog.teams.add(value)
+                catalog.created_teams.append(value)
+            else:
+                problems.append(RowProblem(column.name, f"unknown team ({hint})", value))
+        elif column.reference == "service" and value not in catalog.owners:
+            if create_missing:
+                owner = row.get("team") or UNOWNED_TEAM
+                if owner not in catalog.teams:
+                    catalog.teams.add(owner)
+                    catalog.created_teams.append(owner)
+                catalog.owners[value] = owner
+                catalog.created_services.append(value)
+            else:
+                problems.append(RowProblem(column.name, f"unknown service ({hint})", value))
+        elif column.reference == "deployment" and value not in known_deployments:
+            problems.append(
+                RowProblem(column.name, "unknown deployment (import deployments first)", value)
+            )
+    if not problems and kind.name == "deployments" and row.get("team") is None:
+        row["team"] = catalog.owners.get(row["service"])
+    return problems
+
+
+def deployment_references(kind: EventKind, rows: Iterable[Row]) -> list[str]:
+    """The deployment ids that rows of `kind` refer to, for one existence query."""
+    names = [c.name for c in kind.columns if c.reference == "deployment"]
+    return [row[n] for row in rows for n in names if row.get(n) is not None]
 
 
 def _resolve(
@@ -157,55 +205,22 @@ def _resolve(
     good: list[Row] = []
     rejects: list[Reject] = []
     for raw, row in checked:
-        problems: list[RowProblem] = []
-        for column in kind.columns:
-            value = row.get(column.name)
-            if column.reference is None or value is None:
-                continue
-            if column.reference == "team" and value not in catalog.teams:
-                if create_missing:
-                    catalog.teams.add(value)
-                    catalog.created_teams.append(value)
-                else:
-                    problems.append(
-                        RowProblem(
-                            column.name,
-                            "unknown team (add it to the catalog or use --create-missing)",
-                            value,
-                        )
-                    )
-            elif column.reference == "service" and value not in catalog.owners:
-                if create_missing:
-                    owner = row.get("team") or UNOWNED_TEAM
-                    if owner not in catalog.teams:
-                        catalog.teams.add(owner)
-                        catalog.created_teams.append(owner)
-                    catalog.owners[value] = owner
-                    catalog.created_services.append(value)
-                else:
-                    problems.append(
-                        RowProblem(
-                            column.name,
-                            "unknown service (add it to the catalog or use --create-missing)",
-                            value,
-                        )
-                    )
-            elif column.reference == "deployment" and value not in known_deployments:
-                problems.append(
-                    RowProblem(column.name, "unknown deployment (import deployments first)", value)
-                )
+        problems = resolve_references(
+            kind,
+            row,
+            catalog=catalog,
+            known_deployments=known_deployments,
+            create_missing=create_missing,
+        )
         if problems:
             rejects.append(Reject(raw, problems))
-            continue
-        if kind.name == "deployments" and row.get("team") is None:
-            row["team"] = catalog.owners.get(row["service"])
-        good.append(row)
+        else:
+            good.append(row)
     return good, rejects
 
 
 def _deployment_refs(kind: EventKind, rows: list[tuple[RawRow, Row]]) -> list[str]:
-    names = [c.name for c in kind.columns if c.reference == "deployment"]
-    return [row[n] for _, row in rows for n in names if row.get(n) is not None]
+    return deployment_references(kind, (row for _, row in rows))
 
 
 def _create_missing(session: Session, catalog: Catalog) -> None:
