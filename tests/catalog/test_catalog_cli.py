@@ -7,13 +7,13 @@ import json
 import pytest
 
 from pavedroad.db import unit_of_work
-from pavedroad.demo.loader import load_demo
+from pavedroad.demo.loader import CATALOG_ONLY, load_demo
 
 
 @pytest.fixture
 def demo(engine):
     with unit_of_work(engine) as session:
-        return load_demo(session)
+        return load_demo(session, only=CATALOG_ONLY)
 
 
 def test_list_teams_json_is_one_array_with_sizes(cli, demo):

@@ -320,3 +320,22 @@ def test_gzipped_csv_is_read(engine, catalog, tmp_path):
     rows = [{**example_row(kind), "id": f"r{i}"} for i in range(50)]
     result = import_file(engine, "ci-runs", write_csv(tmp_path / "r.csv.gz", kind, rows))
     assert result.new == 50
+
+
+def test_optional_free_text_left_empty_is_stored_as_empty_text(engine, catalog, tmp_path):
+    tickets, survey = KINDS["tickets"], KINDS["survey-responses"]
+    import_file(
+        engine,
+        "tickets",
+        write_csv(tmp_path / "t.csv", tickets, [{**example_row(tickets), "text": ""}]),
+    )
+    import_file(
+        engine,
+        "survey-responses",
+        write_csv(tmp_path / "s.csv", survey, [{**example_row(survey), "comments": ""}]),
+    )
+    from pavedroad.ingest.models import SurveyResponse, Ticket
+
+    with Session(engine) as s:
+        assert s.scalar(select(Ticket.text)) == ""
+        assert s.scalar(select(SurveyResponse.comments)) == ""

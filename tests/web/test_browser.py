@@ -9,7 +9,7 @@ import pytest
 
 from pavedroad.db import unit_of_work
 from pavedroad.demo.company import DEMO_LOGIN
-from pavedroad.demo.loader import load_demo
+from pavedroad.demo.loader import CATALOG_ONLY, load_demo
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[2] / ".test-artifacts"
@@ -24,7 +24,7 @@ pytestmark = [
 @pytest.fixture
 def demo_server(live_server, engine) -> str:
     with unit_of_work(engine) as session:
-        load_demo(session)
+        load_demo(session, only=CATALOG_ONLY)
     return live_server
 
 

@@ -277,6 +277,7 @@ KINDS: dict[str, EventKind] = {
                     "the ticket's text",
                     "Need a new staging database",
                     max_length=20_000,
+                    default="",
                 ),
             ),
             ordered=(("opened_at", "resolved_at"),),
@@ -302,7 +303,13 @@ KINDS: dict[str, EventKind] = {
                 ),
                 Column("satisfaction", "int", False, "1-5 satisfaction", "4", low=1, high=5),
                 Column(
-                    "comments", "text", False, "free text", "CI got much faster", max_length=20_000
+                    "comments",
+                    "text",
+                    False,
+                    "free text",
+                    "CI got much faster",
+                    max_length=20_000,
+                    default="",
                 ),
             ),
             hashed_key=True,
