@@ -14,8 +14,9 @@ import logging
 import re
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import Engine, select
@@ -192,6 +193,33 @@ def check_row(kind_name: str, raw: dict[str, object]) -> _Checked:
     return _Checked(kind, raw, row, problems)
 
 
+# The catalog per database, reloaded whenever a delivery names a service or team it lacks.
+_CATALOGS: dict[str, Catalog] = {}
+
+
+def _knows(catalog: Catalog, kind: EventKind, row: Row) -> bool:
+    for column in kind.references:
+        value = row.get(column.name)
+        if value is None:
+            continue
+        if column.reference == "service" and value not in catalog.owners:
+            return False
+        if column.reference == "team" and value not in catalog.teams:
+            return False
+    return True
+
+
+def _catalog_for(session: Session, typed: list[tuple[_Checked, EventKind, Row]]) -> Catalog:
+    """The cached catalog when it knows every reference of the delivery, else a fresh one."""
+    key = session.connection().engine.url.render_as_string(hide_password=False)
+    cached = _CATALOGS.get(key)
+    if cached is not None and all(_knows(cached, kind, row) for _, kind, row in typed):
+        return cached
+    fresh = Catalog.load(session)
+    _CATALOGS[key] = fresh
+    return fresh
+
+
 def _resolve(session: Session, checked: list[_Checked]) -> None:
     """Refuse rows whose service, team or deployment is unknown (never creating any)."""
     typed = [(c, c.kind, c.row) for c in checked if c.kind is not None and c.row is not None]
@@ -199,7 +227,7 @@ def _resolve(session: Session, checked: list[_Checked]) -> None:
         return
     refs = [ref for _, kind, row in typed for ref in deployment_references(kind, [row])]
     known = existing_keys(session.connection(), "deployments", "id", refs) if refs else set()
-    catalog = Catalog.load(session)
+    catalog = _catalog_for(session, typed)
     for c, kind, row in typed:
         c.problems = resolve_references(
             kind, row, catalog=catalog, known_deployments=known, hint=UNKNOWN_HINT
@@ -321,6 +349,13 @@ class WebhookReceiver:
         self.limiter = InFlightLimiter(settings.webhook_max_in_flight)
         self._make_session = session_factory(engine)
         self._run_lock = threading.Lock()
+        # SQLite has one writer at a time: queueing this process's writers on a lock is fairer
+        # and faster than letting them sleep in SQLite's busy handler.
+        self._write_gate: AbstractContextManager[object] = (
+            threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+        )
+        # (provider, UTC hour) -> run id, so a delivery does not look its run up again.
+        self._hour_runs: dict[tuple[str, datetime], int] = {}
 
     def receive(self, provider: str, headers: Headers, body: bytes) -> Outcome:
         """Verify, deduplicate and process one provider delivery; headers are lower-cased."""
@@ -374,9 +409,8 @@ class WebhookReceiver:
         body: bytes,
         map_rows: Callable[[], list[Mapped]],
     ) -> Outcome:
-        duplicate = self._duplicate(provider, delivery_id, event)
-        if duplicate is not None:
-            return duplicate
+        # A redelivery is found when its record collides with the stored one (IntegrityError
+        # below, before any row is written): no extra query for the common, new delivery.
         mapped: list[Mapped] | Ignored
         try:
             mapped = map_rows()
@@ -394,7 +428,7 @@ class WebhookReceiver:
                 run_id=run_id,
                 payload=body.decode("utf-8"),
             )
-            with self._make_session() as session, session.begin():
+            with self._write_gate, self._make_session() as session, session.begin():
                 return apply_delivery(
                     session, delivery=delivery, mapped=mapped, run_id=run_id, finish=True
                 )
@@ -435,6 +469,9 @@ class WebhookReceiver:
     def _hour_run(self, provider: str) -> int:
         """The run of this provider for the current UTC hour, opened by its first delivery."""
         hour = utcnow().replace(minute=0, second=0, microsecond=0)
+        cached = self._hour_runs.get((provider, hour))
+        if cached is not None:
+            return cached
         with self._run_lock, self._make_session() as session, session.begin():
             run_id = session.scalar(
                 select(Run.id)
@@ -458,6 +495,10 @@ class WebhookReceiver:
                 )
                 runs.finish_run(run)
                 run_id = run.id
+        self._hour_runs = {
+            (provider, hour): run_id,
+            **{k: v for k, v in self._hour_runs.items() if k[1] == hour},
+        }
         return run_id
 
 
