@@ -198,3 +198,23 @@ def test_user_content_is_escaped(client, users, engine):
     sign_in(client, users["read"])
     page = client.get("/catalog").text
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_overview_shows_telemetry_totals_and_the_latest_runs(
+    client, users, small_catalog, engine, tmp_path
+):
+    from pavedroad.ingest.files import import_file
+
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "id,service,environment,finished_at,result\n"
+        "d1,ledger,production,2026-03-02T10:00:00Z,success\n"
+        "d2,nope,production,2026-03-02T10:00:00Z,success\n"
+    )
+    run = import_file(engine, "deployments", path)
+    sign_in(client, users["read"])
+    page = client.get("/").text
+    assert '<th class="num">deployments</th>' in page
+    assert f'<a href="/runs/{run.id}">Run {run.id}</a>' in page and "partly succeeded" in page
+    runs_page = client.get(f"/runs/{run.id}").text
+    assert "unknown service" in runs_page and "Retry this run" not in runs_page  # read-only user

@@ -205,3 +205,15 @@ def get_run_detail(*, session: Session, run_id: int) -> RunDetail:
             RejectOut(line=r.line, field=r.field, reason=r.reason, raw=r.raw) for r in rejects
         ],
     )
+
+
+def event_totals(*, session: Session) -> dict[str, int]:
+    """Rows stored per event kind, for the overview."""
+    from sqlalchemy import func
+
+    from pavedroad.ingest.kinds import KINDS
+
+    return {
+        name: session.scalar(select(func.count()).select_from(kind.model)) or 0
+        for name, kind in KINDS.items()
+    }
