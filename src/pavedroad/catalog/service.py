@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -421,8 +421,3 @@ def seed_default_personas(*, session: Session) -> None:
             data=PersonaIn(name=name, description=description, jobs=list(jobs)),
             builtin=True,
         )
-
-
-def team_names(*, session: Session, slugs: Sequence[str]) -> dict[str, str]:
-    """Display names for team slugs."""
-    return {t.slug: t.name for t in _load_by(session, Team, "slug", slugs).values()}

@@ -19,13 +19,12 @@ from pavedroad.ingest.webhooks.payloads import (
     Mapped,
     as_object,
     bounded_id,
-    hmac_sha256_hex,
     lookup,
     optional_text,
     required,
     required_text,
-    same_signature,
     timestamp_text,
+    verify_sha256_header,
 )
 from pavedroad.ingest.webhooks.rules import MappingRules
 
@@ -43,10 +42,7 @@ CI_RESULTS = {
 
 def verify(headers: Headers, body: bytes, secret: str) -> bool:
     """Whether `X-Hub-Signature-256` is the HMAC-SHA256 of the body under `secret`."""
-    scheme, _, digest = headers.get("x-hub-signature-256", "").partition("=")
-    if scheme.strip().lower() != "sha256" or not digest.strip():
-        return False
-    return same_signature(digest, hmac_sha256_hex(secret, body))
+    return verify_sha256_header(headers, "x-hub-signature-256", body, secret)
 
 
 def delivery_id(headers: Headers, body: bytes) -> str:

@@ -108,3 +108,11 @@ def timestamp_text(value: object) -> object:
     if isinstance(value, str) and value.strip().endswith(" UTC"):
         return value.strip()[: -len(" UTC")] + "+00:00"
     return value
+
+
+def verify_sha256_header(headers: Headers, header: str, body: bytes, secret: str) -> bool:
+    """Whether header `header` is `sha256=<hex HMAC-SHA256 of the body under secret>`."""
+    scheme, _, digest = headers.get(header, "").partition("=")
+    if scheme.strip().lower() != "sha256" or not digest.strip():
+        return False
+    return same_signature(digest, hmac_sha256_hex(secret, body))
