@@ -18,8 +18,11 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def load_models() -> None:
     """Import every domain's models so `Base.metadata` knows all tables."""
     import pavedroad.auth.models
+    import pavedroad.backlog.models
     import pavedroad.catalog.models
-    import pavedroad.ingest.models  # noqa: F401
+    import pavedroad.ingest.models
+    import pavedroad.metrics.models
+    import pavedroad.roadmap.models  # noqa: F401
 
 
 def alembic_config(engine: Engine) -> Config:
