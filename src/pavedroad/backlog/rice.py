@@ -1,0 +1,134 @@
+"""RICE on the practice's scales: Reach x Impact x Confidence / Effort, pure functions.
+
+A score is relative: callers always show it with its rank among the rest of the backlog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pavedroad.errors import InputProblem, InvalidInputError
+
+# 3 massive, 2 high, 1 medium, 0.5 low, 0.25 minimal
+IMPACT_SCALE: dict[float, str] = {
+    3.0: "massive",
+    2.0: "high",
+    1.0: "medium",
+    0.5: "low",
+    0.25: "minimal",
+}
+# 100% high, 80% medium, 50% low
+CONFIDENCE_SCALE: dict[float, str] = {1.0: "high", 0.8: "medium", 0.5: "low"}
+
+
+@dataclass(frozen=True)
+class RiceInputs:
+    """Validated RICE inputs: reach in developers per quarter, effort in person-months."""
+
+    reach: float
+    impact: float
+    confidence: float
+    effort: float
+
+
+def parse_impact(raw: object) -> float:
+    """An impact on the scale 3 / 2 / 1 / 0.5 / 0.25 (number or its word), else a ValueError."""
+    text = str(raw).strip().lower()
+    for value, word in IMPACT_SCALE.items():
+        if text == word:
+            return value
+    try:
+        number = float(text)
+    except ValueError:
+        number = float("nan")
+    if number in IMPACT_SCALE:
+        return number
+    allowed = ", ".join(f"{_number(v)} ({w})" for v, w in IMPACT_SCALE.items())
+    raise ValueError(f"impact {raw!r} is not on the scale; allowed: {allowed}")
+
+
+def parse_confidence(raw: object) -> float:
+    """A confidence of 100%, 80% or 50%, written `80%`, `80` or `0.8`, else a ValueError."""
+    text = str(raw).strip().lower().removesuffix("%").strip()
+    try:
+        number = float(text)
+    except ValueError:
+        number = float("nan")
+    if number > 1:
+        number /= 100
+    for value in CONFIDENCE_SCALE:
+        if abs(number - value) < 1e-9:
+            return value
+    raise ValueError(f"confidence {raw!r} is not on the scale; allowed: 100%, 80%, 50%")
+
+
+def parse_effort(raw: object) -> float:
+    """Effort in person-months, a number above zero, else a ValueError."""
+    try:
+        number = float(str(raw).strip())
+    except ValueError:
+        number = float("nan")
+    if not number > 0 or number == float("inf"):
+        raise ValueError(f"effort {raw!r} must be a number of person-months above 0")
+    return number
+
+
+def parse_reach(raw: object) -> float:
+    """Reach in developers per quarter, a number of at least zero, else a ValueError."""
+    try:
+        number = float(str(raw).strip())
+    except ValueError:
+        number = float("nan")
+    if not number >= 0 or number == float("inf"):
+        raise ValueError(f"reach {raw!r} must be a number of developers per quarter (0 or more)")
+    return number
+
+
+def rice_score(inputs: RiceInputs) -> float:
+    """R x I x C / E, unrounded."""
+    return inputs.reach * inputs.impact * inputs.confidence / inputs.effort
+
+
+def rice_ranks(scores: Sequence[float]) -> list[int]:
+    """Competition ranks (1 = highest score; ties share a rank) in the order given."""
+    ordered = sorted(scores, reverse=True)
+    first: dict[float, int] = {}
+    for position, score in enumerate(ordered, start=1):
+        first.setdefault(score, position)
+    return [first[score] for score in scores]
+
+
+def validate(
+    reach: object,
+    impact: object,
+    confidence: object,
+    effort: object,
+    *,
+    source: str = "input",
+    line: int | None = None,
+) -> RiceInputs:
+    """All four inputs checked at once; every problem names its field and the allowed values."""
+    problems: list[InputProblem] = []
+    values: dict[str, float] = {}
+    for field, raw, parse in (
+        ("reach", reach, parse_reach),
+        ("impact", impact, parse_impact),
+        ("confidence", confidence, parse_confidence),
+        ("effort", effort, parse_effort),
+    ):
+        try:
+            values[field] = parse(raw)
+        except ValueError as error:
+            problems.append(
+                InputProblem(
+                    source=source, line=line, field=field, reason=str(error), value=str(raw)
+                )
+            )
+    if problems:
+        raise InvalidInputError(problems)
+    return RiceInputs(**values)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
