@@ -212,3 +212,15 @@ class WebhookDelivery(Base):
     )
     payload: Mapped[str] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(String(1000))
+
+
+class EventVersion(Base):
+    """A counter per event table, bumped by every write that changed rows in it.
+
+    The metrics engine compares these to know which cached KPI results ingestion invalidated.
+    """
+
+    __tablename__ = "event_versions"
+
+    table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

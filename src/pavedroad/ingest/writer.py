@@ -145,6 +145,12 @@ def upsert_rows(
         cursor = connection.connection.cursor()
         try:
             cursor.executemany(sql, to_write)
+            # Tell the metrics engine this table changed (same transaction as the rows).
+            cursor.execute(
+                f"INSERT INTO event_versions (table_name, version) VALUES ({mark}, 1) "
+                "ON CONFLICT (table_name) DO UPDATE SET version = event_versions.version + 1",
+                (kind.table,),
+            )
         finally:
             cursor.close()
     return counts

@@ -1,0 +1,487 @@
+"""KPI results for the CLI, the API, the pages and the other domains: one engine, one answer.
+
+Every caller goes through `compute`: the same definition and the same engine produce the value
+the dashboard shows, the CLI prints and a success criterion is judged by. Results are cached
+per (store, family, windows, cut) and a family's cache entry is dropped as soon as a table it
+reads changes (ingestion bumps `event_versions`; the small catalog and backlog tables are
+fingerprinted on every call).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from pavedroad.db import utcnow
+from pavedroad.errors import NotFoundError, PavedroadError
+from pavedroad.metrics.definitions import BY_ID, DEFINITIONS, KPI_IDS, KpiDefinition
+from pavedroad.metrics.engine import Backend, Cell, FamilyResult, compute_family, families_for
+from pavedroad.metrics.engine import open_backend as _open_backend
+from pavedroad.metrics.expressions import ALL, READS, Cut
+from pavedroad.metrics.models import KpiTarget
+from pavedroad.metrics.windows import Window, last_days, weekly_windows, window_between
+
+# Team breakdowns of survey results are hidden below this many respondents.
+MIN_SURVEY_RESPONDENTS = 5
+SURVEY_KPIS = frozenset({"nps", "satisfaction"})
+
+Status = Literal[
+    "met", "missed", "improving", "worsening", "steady", "no_data", "hidden", "not_applicable"
+]
+
+
+@dataclass(frozen=True)
+class KpiResult:
+    """A KPI in a window (for one group), with its target, status and trend."""
+
+    definition: KpiDefinition
+    window: Window
+    group: str
+    value: float | None
+    sample_size: int
+    target: float | None
+    previous: float | None
+    status: Status
+
+    @property
+    def trend(self) -> float | None:
+        """The change since the previous window of the same length, in the KPI's unit."""
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+    @property
+    def trend_direction(self) -> str | None:
+        """`better`, `worse` or `flat` in the KPI's direction."""
+        change = self.trend
+        if change is None:
+            return None
+        if abs(change) <= 1e-9 * max(1.0, abs(self.previous or 0)):
+            return "flat"
+        rising = change > 0
+        return "better" if rising == (self.definition.direction != "down") else "worse"
+
+    def as_contract(self) -> dict[str, Any]:
+        """The `--json` shape of DESIGN.md (plus name, previous and cadence)."""
+        return {
+            "id": self.definition.id,
+            "name": self.definition.name,
+            "value": self.value,
+            "unit": self.definition.unit,
+            "target": self.target,
+            "status": self.status,
+            "trend": self.trend,
+            "trend_direction": self.trend_direction,
+            "previous": self.previous,
+            "kind": self.definition.kind,
+            "cadence": self.definition.cadence,
+            "sample_size": self.sample_size,
+        }
+
+
+@dataclass(frozen=True)
+class Series:
+    """A KPI week by week (oldest first) for one group."""
+
+    group: str
+    points: list[tuple[Window, float | None, int]]
+
+
+@dataclass
+class Dashboard:
+    """Every KPI for one window and filter, with its weekly series for sparklines."""
+
+    window: Window
+    cut: Cut
+    results: list[KpiResult]
+    weekly: dict[str, Series] = field(default_factory=dict)
+
+    def contract(self) -> dict[str, Any]:
+        """`pavedroad kpis --json`."""
+        return {
+            "window": self.window.as_dict(),
+            "filters": {"team": self.cut.team, "service": self.cut.service},
+            "kpis": [result.as_contract() for result in self.results],
+        }
+
+
+# --- the engine connection and the result cache ---------------------------------------------
+
+_backends: dict[str, Backend] = {}
+_backends_lock = threading.Lock()
+_CACHE_SIZE = 512
+_cache: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], FamilyResult | None]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def production_pattern() -> str | None:
+    """`PAVEDROAD_PRODUCTION_PATTERN`: a regular expression over lower-cased environment names."""
+    return os.environ.get("PAVEDROAD_PRODUCTION_PATTERN") or None
+
+
+def backend_for(session: Session) -> Backend:
+    """The engine for the session's store, opened once per process."""
+    url = session.get_bind().engine.url.render_as_string(hide_password=False)
+    pattern = production_pattern()
+    key = f"{url}|{pattern}"
+    with _backends_lock:
+        backend = _backends.get(key)
+        if backend is None:
+            backend = _open_backend(url, production_pattern=pattern)
+            _backends[key] = backend
+        return backend
+
+
+def forget_backends() -> None:
+    """Close every engine connection and empty the cache (tests and the benchmark use it)."""
+    with _backends_lock:
+        for backend in _backends.values():
+            backend.close()
+        _backends.clear()
+    with _cache_lock:
+        _cache.clear()
+
+
+def _versions(session: Session) -> dict[str, tuple[Any, ...]]:
+    """What each table looks like now, cheaply: event tables by their version counter."""
+    versions: dict[str, tuple[Any, ...]] = {
+        name: (version,)
+        for name, version in session.execute(text("SELECT table_name, version FROM event_versions"))
+    }
+    versions["teams"] = tuple(
+        session.execute(
+            text(
+                "SELECT count(*), coalesce(max(id), 0), coalesce(sum(headcount), 0), "
+                "coalesce(sum(CASE WHEN eligible THEN 1 ELSE 0 END), 0) FROM teams"
+            )
+        ).one()
+    )
+    versions["services"] = tuple(
+        session.execute(
+            text(
+                "SELECT count(*), coalesce(max(id), 0), max(created_at), "
+                "coalesce(sum(owner_team_id), 0) FROM services"
+            )
+        ).one()
+    )
+    versions["initiatives"] = tuple(
+        session.execute(
+            text(
+                "SELECT count(*), coalesce(max(id), 0), max(done_at), count(done_at), "
+                "coalesce(sum(effort), 0), "
+                "coalesce(sum(CASE WHEN status = 'killed' THEN 1 ELSE 0 END), 0), "
+                "coalesce(sum(length(category)), 0) FROM initiatives"
+            )
+        ).one()
+    )
+    return versions
+
+
+def _family_results(
+    session: Session, family: str, windows: Sequence[Window], cut: Cut
+) -> FamilyResult | None:
+    backend = backend_for(session)
+    versions = _versions(session)
+    stamp = tuple((name, versions.get(name)) for name in sorted(READS[family]))
+    key = (id(backend), family, tuple(windows), cut)
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] == stamp:
+            _cache.move_to_end(key)
+            return hit[1]
+    result = compute_family(backend, family, windows, cut)
+    with _cache_lock:
+        _cache[key] = (stamp, result)
+        _cache.move_to_end(key)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return result
+
+
+def compute(
+    *, session: Session, kpi_ids: Sequence[str], windows: Sequence[Window], cut: Cut
+) -> dict[str, dict[tuple[int, str], Cell] | None]:
+    """KPI id -> (window index, group) -> cell; None for a KPI the cut does not apply to."""
+    unknown = [kpi for kpi in kpi_ids if kpi not in BY_ID]
+    if unknown:
+        raise NotFoundError(f"unknown KPI {unknown[0]!r}; known: {', '.join(KPI_IDS)}")
+    out: dict[str, dict[tuple[int, str], Cell] | None] = {}
+    for family in families_for(kpi_ids):
+        result = _family_results(session, family, windows, cut)
+        for kpi in kpi_ids:
+            if kpi in out or family != _family_of(kpi):
+                continue
+            if result is None:
+                out[kpi] = None
+                continue
+            out[kpi] = {slot: cells[kpi] for slot, cells in result.items()}
+    return out
+
+
+def _family_of(kpi_id: str) -> str:
+    from pavedroad.metrics.expressions import FAMILY_OF
+
+    return FAMILY_OF[kpi_id]
+
+
+# --- targets --------------------------------------------------------------------------------
+
+
+def targets(*, session: Session) -> dict[str, float | None]:
+    """Every KPI's target: the organisation's own where set, else the default."""
+    own = {row.kpi_id: row.value for row in session.scalars(select(KpiTarget))}
+    return {d.id: own.get(d.id, d.target) for d in DEFINITIONS}
+
+
+def kpi_target(*, session: Session, kpi_id: str) -> float | None:
+    """The organisation's target for a KPI (its default unless someone set one)."""
+    definition = get_definition_or_raise(kpi_id)
+    own = session.get(KpiTarget, kpi_id)
+    return own.value if own is not None else definition.target
+
+
+def set_target(*, session: Session, kpi_id: str, value: float, set_by: str = "") -> KpiTarget:
+    """Set the organisation's target for a KPI, in the KPI's unit."""
+    definition = get_definition_or_raise(kpi_id)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise PavedroadError(f"target for {kpi_id} must be a finite number")
+    if definition.unit == "fraction" and not 0 <= value <= 1:
+        raise PavedroadError(
+            f"target for {kpi_id} is a fraction between 0 and 1 (e.g. 0.8 for 80%), got {value}"
+        )
+    row = session.get(KpiTarget, kpi_id)
+    if row is None:
+        row = KpiTarget(kpi_id=kpi_id, value=value, set_by=set_by, set_at=utcnow())
+        session.add(row)
+    else:
+        row.value, row.set_by, row.set_at = value, set_by, utcnow()
+    session.flush()
+    return row
+
+
+def reset_target(*, session: Session, kpi_id: str) -> None:
+    """Go back to the KPI's default target."""
+    get_definition_or_raise(kpi_id)
+    row = session.get(KpiTarget, kpi_id)
+    if row is not None:
+        session.delete(row)
+        session.flush()
+
+
+def get_definition_or_raise(kpi_id: str) -> KpiDefinition:
+    """A KPI definition, or NotFoundError listing the ids that exist."""
+    definition = BY_ID.get(kpi_id)
+    if definition is None:
+        raise NotFoundError(f"unknown KPI {kpi_id!r}; known: {', '.join(KPI_IDS)}")
+    return definition
+
+
+# --- results with status and trend ----------------------------------------------------------
+
+
+def status_of(
+    definition: KpiDefinition,
+    value: float | None,
+    previous: float | None,
+    target: float | None,
+) -> Status:
+    """met / missed against a numeric target; improving / worsening / steady for a direction."""
+    if value is None:
+        return "no_data"
+    if target is not None:
+        return "met" if definition.meets(value, target) else "missed"
+    if previous is None:
+        return "steady"
+    change = value - previous
+    if abs(change) <= 1e-9 * max(1.0, abs(previous)):
+        return "steady"
+    return "improving" if (change > 0) == (definition.direction == "up") else "worsening"
+
+
+def _result(
+    definition: KpiDefinition,
+    window: Window,
+    group: str,
+    cell: Cell | None,
+    previous: Cell | None,
+    target: float | None,
+    *,
+    applicable: bool = True,
+) -> KpiResult:
+    value = cell.value if cell else None
+    before = previous.value if previous else None
+    sample = cell.sample_size if cell else 0
+    status: Status
+    if not applicable:
+        status = "not_applicable"
+    elif (
+        definition.id in SURVEY_KPIS
+        and group != ALL
+        and value is not None
+        and sample < MIN_SURVEY_RESPONDENTS
+    ):
+        value, before, status = None, None, "hidden"
+    else:
+        if (
+            definition.id in SURVEY_KPIS
+            and group != ALL
+            and previous is not None
+            and previous.sample_size < MIN_SURVEY_RESPONDENTS
+        ):
+            before = None
+        status = status_of(definition, value, before, target)
+    return KpiResult(definition, window, group, value, sample, target, before, status)
+
+
+def default_window() -> Window:
+    """The last 30 whole days up to and including today."""
+    return last_days(30)
+
+
+def dashboard(
+    *,
+    session: Session,
+    window: Window | None = None,
+    team: str | None = None,
+    service: str | None = None,
+    weeks: int = 26,
+    kpi_ids: Sequence[str] | None = None,
+) -> Dashboard:
+    """Every KPI (or the ones asked) for a window, with trends and `weeks` of weekly values."""
+    window = window or default_window()
+    ids = list(kpi_ids or KPI_IDS)
+    cut = Cut(team=team, service=service)
+    weekly = weekly_windows(weeks, until=(window.end - timedelta(microseconds=1)).date())
+    windows = [window, window.previous(), *weekly]
+    cells = compute(session=session, kpi_ids=ids, windows=windows, cut=cut)
+    goals = targets(session=session)
+    board = Dashboard(window=window, cut=cut, results=[])
+    for kpi in ids:
+        definition = BY_ID[kpi]
+        found = cells[kpi]
+        if found is None:
+            board.results.append(
+                _result(definition, window, ALL, None, None, goals[kpi], applicable=False)
+            )
+            continue
+        board.results.append(
+            _result(definition, window, ALL, found.get((0, ALL)), found.get((1, ALL)), goals[kpi])
+        )
+        board.weekly[kpi] = Series(
+            ALL,
+            [
+                (week, (cell.value if cell else None), (cell.sample_size if cell else 0))
+                for index, week in enumerate(weekly, start=2)
+                for cell in [found.get((index, ALL))]
+            ],
+        )
+    return board
+
+
+@dataclass
+class KpiDetail:
+    """One KPI: headline, weekly series overall and per group, and the groups' current values."""
+
+    headline: KpiResult
+    overall: Series
+    by: str | None
+    groups: list[KpiResult]
+    group_series: dict[str, Series]
+
+
+def kpi_detail(
+    *,
+    session: Session,
+    kpi_id: str,
+    window: Window | None = None,
+    by: Literal["team", "service"] | None = None,
+    weeks: int = 26,
+    team: str | None = None,
+    service: str | None = None,
+) -> KpiDetail:
+    """A KPI overall and cut by team or service, with weekly series for its chart."""
+    definition = get_definition_or_raise(kpi_id)
+    board = dashboard(
+        session=session, window=window, team=team, service=service, weeks=weeks, kpi_ids=[kpi_id]
+    )
+    headline = board.results[0]
+    overall = board.weekly.get(kpi_id, Series(ALL, []))
+    groups: list[KpiResult] = []
+    group_series: dict[str, Series] = {}
+    if by is not None:
+        window = board.window
+        weekly = [point[0] for point in overall.points] or weekly_windows(
+            weeks, until=(window.end - timedelta(microseconds=1)).date()
+        )
+        windows = [window, window.previous(), *weekly]
+        cut = Cut(by=by, team=team, service=service)
+        found = compute(session=session, kpi_ids=[kpi_id], windows=windows, cut=cut)[kpi_id]
+        target = kpi_target(session=session, kpi_id=kpi_id)
+        if found is not None:
+            names = sorted({group for _, group in found})
+            for name in names:
+                result = _result(
+                    definition, window, name, found.get((0, name)), found.get((1, name)), target
+                )
+                if result.value is None and result.status == "no_data":
+                    continue
+                groups.append(result)
+                points = []
+                for index, week in enumerate(weekly, start=2):
+                    cell = found.get((index, name))
+                    shown = _result(definition, week, name, cell, None, target)
+                    points.append((week, shown.value, cell.sample_size if cell else 0))
+                group_series[name] = Series(name, points)
+            groups.sort(key=lambda r: (r.value is None, _badness(definition, r.value)))
+    return KpiDetail(headline, overall, by, groups, group_series)
+
+
+def _badness(definition: KpiDefinition, value: float | None) -> float:
+    """Sort key that puts the worst groups first."""
+    if value is None:
+        return 0.0
+    return value if definition.direction == "down" else -value
+
+
+# --- the interface other domains use --------------------------------------------------------
+
+
+def window_values(
+    *, session: Session, kpi_ids: Sequence[str], start: date, end: date
+) -> dict[str, float | None]:
+    """Each KPI's value over [start, end) for the whole organisation (None = no data)."""
+    window = window_between(start, end)
+    cells = compute(session=session, kpi_ids=kpi_ids, windows=[window], cut=Cut())
+    values: dict[str, float | None] = {}
+    for kpi in kpi_ids:
+        found = cells[kpi]
+        cell = found.get((0, ALL)) if found else None
+        values[kpi] = cell.value if cell else None
+    return values
+
+
+def latest_values(
+    *, session: Session, kpi_ids: Sequence[str], end: date
+) -> dict[str, float | None]:
+    """Each KPI over the 30 days before `end` (exclusive)."""
+    return window_values(
+        session=session, kpi_ids=kpi_ids, start=end - timedelta(days=30), end=end
+    )
+
+
+def has_events(*, session: Session) -> bool:
+    """Whether any telemetry has been ingested (pages show how to start when not)."""
+    return bool(session.scalar(select(func.count()).select_from(text("event_versions"))))
+
+
+def as_of(moment: datetime) -> date:
+    """The day whose start ends a window that holds `moment`."""
+    return moment.date() + timedelta(days=1)

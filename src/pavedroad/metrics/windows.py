@@ -1,0 +1,137 @@
+"""Time windows for KPIs: half-open [start, end) in UTC, parsed from the contract's forms.
+
+`2026-W14` (ISO week), `2026-03` (month), `2026-Q1` (quarter), `2026-H2` (half), `last-30d`
+(the 30 days before today's end... precisely: before the start of tomorrow, UTC), and
+`START..END` dates with the end exclusive.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from pavedroad.errors import PavedroadError
+
+WINDOW_FORMS = "2026-W14, 2026-03, 2026-Q1, 2026-H2, last-30d, or START..END dates (end exclusive)"
+
+
+@dataclass(frozen=True, order=True)
+class Window:
+    """A half-open interval of time [start, end), both UTC, with the label it was asked as."""
+
+    start: datetime
+    end: datetime
+    label: str
+
+    @property
+    def days(self) -> float:
+        """The window's length in days (fractional for odd bounds)."""
+        return (self.end - self.start).total_seconds() / 86400
+
+    def previous(self) -> Window:
+        """The window of the same length that ends where this one starts (trends compare it)."""
+        length = self.end - self.start
+        return Window(self.start - length, self.start, f"before {self.label}")
+
+    def as_dict(self) -> dict[str, str]:
+        """The JSON form of the contract: ISO start and end."""
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def _month_start(year: int, month: int) -> date:
+    year += (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    return date(year, month, 1)
+
+
+def today_utc() -> date:
+    """Today's date in UTC (the reference for `last-Nd` and the default window)."""
+    return datetime.now(UTC).date()
+
+
+def window_between(start: date, end: date, label: str | None = None) -> Window:
+    """The window from midnight UTC of `start` to midnight UTC of `end` (exclusive)."""
+    if end <= start:
+        raise PavedroadError(f"window end {end} must be after its start {start}")
+    return Window(_midnight(start), _midnight(end), label or f"{start}..{end}")
+
+
+def last_days(days: int, *, until: date | None = None) -> Window:
+    """The `days` whole days before `until` (exclusive; default: up to and including today)."""
+    end = until if until is not None else today_utc() + timedelta(days=1)
+    return window_between(end - timedelta(days=days), end, f"last-{days}d")
+
+
+def parse_window(text: str, *, today: date | None = None) -> Window:
+    """A window from one of the contract's forms, or an error listing the forms."""
+    raw = text.strip()
+    upper = raw.upper()
+    if match := re.fullmatch(r"(\d{4})-W(\d{1,2})", upper):
+        year, week = int(match[1]), int(match[2])
+        try:
+            start = date.fromisocalendar(year, week, 1)
+        except ValueError:
+            raise PavedroadError(f"window {text!r}: {year} has no ISO week {week}") from None
+        return window_between(start, start + timedelta(days=7), f"{year}-W{week:02d}")
+    if match := re.fullmatch(r"(\d{4})-(\d{2})", upper):
+        year, month = int(match[1]), int(match[2])
+        if not 1 <= month <= 12:
+            raise PavedroadError(f"window {text!r}: month must be 01..12")
+        return window_between(
+            date(year, month, 1), _month_start(year, month + 1), f"{year}-{month:02d}"
+        )
+    if match := re.fullmatch(r"(\d{4})-Q([1-4])", upper):
+        year, quarter = int(match[1]), int(match[2])
+        first = 3 * (quarter - 1) + 1
+        return window_between(
+            date(year, first, 1), _month_start(year, first + 3), f"{year}-Q{quarter}"
+        )
+    if match := re.fullmatch(r"(\d{4})-H([12])", upper):
+        year, half = int(match[1]), int(match[2])
+        first = 6 * (half - 1) + 1
+        return window_between(date(year, first, 1), _month_start(year, first + 6), f"{year}-H{half}")
+    if match := re.fullmatch(r"LAST-(\d{1,4})D", upper):
+        days = int(match[1])
+        if days < 1:
+            raise PavedroadError(f"window {text!r}: the number of days must be at least 1")
+        reference = today if today is not None else today_utc()
+        return last_days(days, until=reference + timedelta(days=1))
+    if ".." in raw:
+        first, _, last = raw.partition("..")
+        try:
+            start, end = date.fromisoformat(first.strip()), date.fromisoformat(last.strip())
+        except ValueError:
+            raise PavedroadError(
+                f"window {text!r}: START..END must be two ISO dates like 2026-01-01..2026-04-01"
+            ) from None
+        return window_between(start, end)
+    raise PavedroadError(f"window {text!r} is not understood; use {WINDOW_FORMS}")
+
+
+def week_start(day: date) -> date:
+    """The Monday of the ISO week holding `day`."""
+    return day - timedelta(days=day.weekday())
+
+
+def weekly_windows(weeks: int, *, until: date | None = None) -> list[Window]:
+    """The last `weeks` whole ISO weeks before the week that holds `until`, oldest first.
+
+    The week in progress is left out: a partial week would always look like a drop.
+    """
+    current = week_start(until if until is not None else today_utc())
+    windows = []
+    for back in range(weeks, 0, -1):
+        start = current - timedelta(days=7 * back)
+        iso = start.isocalendar()
+        windows.append(window_between(start, start + timedelta(days=7), f"{iso[0]}-W{iso[1]:02d}"))
+    return windows
+
+
+def quarter_of(day: date) -> str:
+    """The quarter label (`2026-Q3`) that holds a day."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
