@@ -121,13 +121,18 @@ def open_backend(database_url: str, *, production_pattern: str | None = None) ->
         connection = ibis.duckdb.from_connection(raw)
         return Backend("duckdb", connection, ("store", "main"), pattern)
     if url.get_backend_name() == "postgresql":
-        connection = ibis.postgres.connect(
-            host=url.host or "localhost",
-            port=url.port or 5432,
-            user=url.username,
-            password=unquote(url.password) if url.password else None,
-            database=url.database,
-        )
+        import psycopg
+
+        params: dict[str, Any] = {
+            key: value
+            for key, value in url.translate_connect_args(database="dbname", username="user").items()
+            if value is not None
+        }
+        params.update({key: value for key, value in url.query.items() if isinstance(value, str)})
+        if "password" in params:
+            params["password"] = unquote(str(params["password"]))
+        raw_pg = psycopg.connect(autocommit=True, **params)
+        connection = ibis.postgres.from_connection(raw_pg)
         # Windows are naive UTC instants: the session must read them as UTC.
         connection.raw_sql("SET TIME ZONE 'UTC'")
         return Backend("postgres", connection, None, pattern)

@@ -196,8 +196,7 @@ def change_failure(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
     causes = t.incidents.filter(t.incidents.caused_by_deployment_id.notnull())
     base = prod.filter(prod.ok & ~prod.rollback)
     base = base.mutate(
-        failed=base.id.isin(causes.caused_by_deployment_id)
-        | base.next_is_rollback.fill_null(False)
+        failed=base.id.isin(causes.caused_by_deployment_id) | base.next_is_rollback.fill_null(False)
     )
     base = _scoped(base, cut, team=base.team, service=base.service)
     joined = _in_window(base, "finished_at", wins)
@@ -423,11 +422,11 @@ def adoption(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
     eligible = t.teams.filter(t.teams.eligible).select(team=t.teams.slug)
     frame = wins.select("w").cross_join(eligible)
     frame = _scoped(frame, cut, team=frame.team, service=None)
-    marked = frame.left_join(
-        active, [frame.w == active.active_w, frame.team == active.active_team]
-    )
+    marked = frame.left_join(active, [frame.w == active.active_w, frame.team == active.active_team])
     return marked.group_by(["w", "grp"]).aggregate(
-        adoption_rate=_count_if(marked.active_team.notnull()).cast("float64") / marked.count(),
+        # No use at all in the lookback is a window without data, not 0% adoption.
+        adoption_rate=_count_if(marked.active_team.notnull()).nullif(0).cast("float64")
+        / marked.count(),
         n=marked.count(),
     )
 
@@ -441,7 +440,8 @@ def cost_to_serve(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
     f = t.org_facts
     f = f.mutate(
         dated=f.date.cast("timestamp"),
-        cost=f.compute_cost.fill_null(0.0) + f.ops_hours.fill_null(0.0) * f.hourly_rate.fill_null(0.0),
+        cost=f.compute_cost.fill_null(0.0)
+        + f.ops_hours.fill_null(0.0) * f.hourly_rate.fill_null(0.0),
     )
     joined = _in_window(f, "dated", wins)
     ranked = joined.mutate(

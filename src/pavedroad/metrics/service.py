@@ -322,12 +322,7 @@ def _result(
     status: Status
     if not applicable:
         status = "not_applicable"
-    elif (
-        definition.id in SURVEY_KPIS
-        and group != ALL
-        and value is not None
-        and sample < MIN_SURVEY_RESPONDENTS
-    ):
+    elif definition.id in SURVEY_KPIS and group != ALL and 0 < sample < MIN_SURVEY_RESPONDENTS:
         value, before, status = None, None, "hidden"
     else:
         if (
@@ -431,7 +426,7 @@ def kpi_detail(
                 result = _result(
                     definition, window, name, found.get((0, name)), found.get((1, name)), target
                 )
-                if result.value is None and result.status == "no_data":
+                if result.status == "no_data":
                     continue
                 groups.append(result)
                 points = []
@@ -472,9 +467,7 @@ def latest_values(
     *, session: Session, kpi_ids: Sequence[str], end: date
 ) -> dict[str, float | None]:
     """Each KPI over the 30 days before `end` (exclusive)."""
-    return window_values(
-        session=session, kpi_ids=kpi_ids, start=end - timedelta(days=30), end=end
-    )
+    return window_values(session=session, kpi_ids=kpi_ids, start=end - timedelta(days=30), end=end)
 
 
 def has_events(*, session: Session) -> bool:

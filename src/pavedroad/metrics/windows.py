@@ -1,8 +1,7 @@
 """Time windows for KPIs: half-open [start, end) in UTC, parsed from the contract's forms.
 
 `2026-W14` (ISO week), `2026-03` (month), `2026-Q1` (quarter), `2026-H2` (half), `last-30d`
-(the 30 days before today's end... precisely: before the start of tomorrow, UTC), and
-`START..END` dates with the end exclusive.
+(the 30 whole days up to and including today, UTC), and `START..END` dates, end exclusive.
 """
 
 from __future__ import annotations
@@ -94,7 +93,9 @@ def parse_window(text: str, *, today: date | None = None) -> Window:
     if match := re.fullmatch(r"(\d{4})-H([12])", upper):
         year, half = int(match[1]), int(match[2])
         first = 6 * (half - 1) + 1
-        return window_between(date(year, first, 1), _month_start(year, first + 6), f"{year}-H{half}")
+        return window_between(
+            date(year, first, 1), _month_start(year, first + 6), f"{year}-H{half}"
+        )
     if match := re.fullmatch(r"LAST-(\d{1,4})D", upper):
         days = int(match[1])
         if days < 1:
@@ -102,9 +103,9 @@ def parse_window(text: str, *, today: date | None = None) -> Window:
         reference = today if today is not None else today_utc()
         return last_days(days, until=reference + timedelta(days=1))
     if ".." in raw:
-        first, _, last = raw.partition("..")
+        head, _, tail = raw.partition("..")
         try:
-            start, end = date.fromisoformat(first.strip()), date.fromisoformat(last.strip())
+            start, end = date.fromisoformat(head.strip()), date.fromisoformat(tail.strip())
         except ValueError:
             raise PavedroadError(
                 f"window {text!r}: START..END must be two ISO dates like 2026-01-01..2026-04-01"
