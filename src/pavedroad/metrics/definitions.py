@@ -38,7 +38,7 @@ class KpiDefinition:
         """The target as people say it: `< 30 min`, `> 80%`, `lower is better`."""
         value = self.target if target is None else target
         if value is None:
-            return "higher is better" if self.direction == "up" else "lower is better"
+            return "↑ higher" if self.direction == "up" else "↓ lower"
         shown = format_value(value, self.unit)
         return {"up": "≥ ", "down": "≤ ", "near": "≈ "}[self.direction] + shown
 
@@ -58,12 +58,16 @@ def format_value(value: float | None, unit: str) -> str:
     if unit == "fraction":
         percent = value * 100
         return f"{percent:.2f}%" if 99 < percent < 100 else f"{percent:.1f}%"
+    if unit == "minutes" and value >= 120:
+        value, unit = value / 60, "hours"
+    if unit == "hours" and value >= 72:
+        value, unit = value / 24, "days"
     if unit in {"minutes", "hours", "days"}:
         return f"{value:.1f} {unit[:-1] if value == 1 else unit}".replace("minutes", "min")
     if unit == "score":
         return f"{value:+.0f}"
     if unit == "per week" or unit == "per month":
-        return f"{value:.1f} {unit}"
+        return f"{value:.1f}/{'wk' if unit == 'per week' else 'mo'}"
     if unit == "currency":
         return f"{value:,.2f}"
     return f"{value:.2f} {unit}".strip()

@@ -551,3 +551,116 @@ READS: dict[str, frozenset[str]] = {
     "cost_to_serve": frozenset({"org_facts"}),
     "capacity": frozenset({"initiatives", "tickets"}),
 }
+
+
+# --- the events behind a number -------------------------------------------------------------
+
+
+def evidence(t: Tables, wins: ir.Table, cut: Cut, family: str) -> ir.Table:
+    """The rows a family counted in the first window, for drill-down (newest first)."""
+    if family in {"deployments", "change_failure", "lead_time", "time_to_first_deploy"}:
+        d = _deployments(t)
+        prod = d.filter(d.is_prod)
+        following = ibis.window(group_by=prod.service, order_by=[prod.finished_at, prod.id])
+        prod = prod.mutate(next_is_rollback=prod.rollback.lead().over(following))
+        causes = t.incidents.filter(t.incidents.caused_by_deployment_id.notnull())
+        prod = prod.mutate(
+            failed=prod.ok
+            & ~prod.rollback
+            & (
+                prod.id.isin(causes.caused_by_deployment_id)
+                | prod.next_is_rollback.fill_null(False)
+            )
+        )
+        rows = _scoped(prod, cut, team=prod.team, service=prod.service)
+        rows = _in_window(rows, "finished_at", wins).filter(lambda r: r.w == 0)
+        return rows.select(
+            "id", "service", "team", "finished_at", "ok", "rollback", "failed"
+        ).order_by(ibis.desc("finished_at"))
+    if family in {"incident_frequency", "restore_time", "availability"}:
+        i = _incidents(t)
+        i = _scoped(i, cut, team=i.team, service=i.service)
+        rows = i.join(
+            wins,
+            [i.started_at < wins.end, ibis.coalesce(i.resolved_at, wins.end) > wins.start],
+        ).filter(lambda r: r.w == 0)
+        rows = rows.mutate(
+            minutes=_minutes(ibis.coalesce(rows.resolved_at, rows.end), rows.started_at)
+        )
+        return rows.select(
+            "id",
+            "service",
+            "team",
+            "started_at",
+            "resolved_at",
+            "minutes",
+            "severity",
+            "platform_caused",
+            "caused_by_deployment_id",
+        ).order_by(ibis.desc("started_at"))
+    if family == "ci_duration":
+        runs = _owned(t.ci_runs, t)
+        runs = runs.mutate(minutes=_minutes(runs.finished_at, runs.started_at))
+        runs = _scoped(runs, cut, team=runs.owner_team, service=runs.service)
+        rows = _in_window(runs, "finished_at", wins).filter(lambda r: r.w == 0)
+        return rows.select(
+            "id",
+            "service",
+            team="owner_team",
+            finished_at="finished_at",
+            minutes="minutes",
+            result="result",
+        ).order_by(ibis.desc("finished_at"))
+    if family in {"tickets", "ticket_resolution", "capacity"}:
+        k = _scoped(t.tickets, cut, team=t.tickets.team, service=None)
+        stamp = "opened_at" if family == "tickets" else "resolved_at"
+        rows = _in_window(k.filter(k[stamp].notnull()), stamp, wins).filter(lambda r: r.w == 0)
+        return rows.select(
+            "id", "team", "opened_at", "resolved_at", "kind", "category", "self_service"
+        ).order_by(ibis.desc(stamp))
+    if family == "survey":
+        r = t.survey_responses
+        r = _scoped(r, cut, team=r.team, service=None)
+        r = r.mutate(submitted=r.submitted_at.cast("timestamp"))
+        rows = _in_window(r, "submitted", wins).filter(lambda x: x.w == 0)
+        # Answers are anonymous: no team and no comment in a drill-down list.
+        return rows.select("wave", "submitted_at", "nps", "satisfaction").order_by(
+            ibis.desc("submitted_at")
+        )
+    if family == "onboarding":
+        o = _scoped(t.onboarding, cut, team=t.onboarding.team, service=None)
+        o = o.filter(o.first_deploy_at.notnull())
+        rows = _in_window(o, "first_deploy_at", wins).filter(lambda r: r.w == 0)
+        rows = rows.mutate(days_taken=_minutes(rows.first_deploy_at, rows.started_at) / 1440)
+        return rows.select("team", "started_at", "first_deploy_at", "days_taken").order_by(
+            ibis.desc("first_deploy_at")
+        )
+    if family == "adoption":
+        return adoption_by_team(t, wins, cut)
+    if family == "cost_to_serve":
+        f = t.org_facts.mutate(dated=t.org_facts.date.cast("timestamp"))
+        rows = _in_window(f, "dated", wins).filter(lambda r: r.w == 0)
+        return rows.select(
+            "date", "customers", "developers", "compute_cost", "ops_hours", "hourly_rate"
+        ).order_by(ibis.desc("date"))
+    raise NotApplicable
+
+
+def adoption_by_team(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
+    """Each eligible team and whether it used the platform in the 30 days before the end."""
+    d = _deployments(t)
+    used = d.filter(d.is_prod & d.ok & d.via_platform)
+    by_deploys = used.select(team=used.team.cast(_TEXT), day=used.finished_at.truncate("D"))
+    u = t.usage_events
+    by_usage = u.select(team=u.team.cast(_TEXT), day=u.at.truncate("D"))
+    days = ibis.union(by_deploys, by_usage, distinct=True)
+    first = wins.filter(wins.w == 0)
+    recent = days.join(first, [days.day >= first.a_start, days.day < first.end])
+    last_use = recent.group_by("team").aggregate(last_use=recent.day.max())
+    eligible = t.teams.filter(t.teams.eligible)
+    if cut.team:
+        eligible = eligible.filter(eligible.slug == cut.team)
+    joined = eligible.left_join(last_use, eligible.slug == last_use.team)
+    return joined.select(
+        team=joined.slug, active=joined.last_use.notnull(), last_use=joined.last_use
+    ).order_by(["active", "team"])

@@ -478,3 +478,29 @@ def has_events(*, session: Session) -> bool:
 def as_of(moment: datetime) -> date:
     """The day whose start ends a window that holds `moment`."""
     return moment.date() + timedelta(days=1)
+
+
+def evidence(
+    *,
+    session: Session,
+    kpi_id: str,
+    window: Window,
+    team: str | None = None,
+    service: str | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """The events behind a KPI's number in a window (newest first, at most `limit`)."""
+    from pavedroad.metrics.engine import windows_table
+    from pavedroad.metrics.expressions import FAMILY_OF, NotApplicable
+    from pavedroad.metrics.expressions import evidence as evidence_rows
+
+    get_definition_or_raise(kpi_id)
+    backend = backend_for(session)
+    cut = Cut(team=team, service=service)
+    try:
+        expression = evidence_rows(
+            backend.tables(), windows_table([window]), cut, FAMILY_OF[kpi_id]
+        )
+    except NotApplicable:
+        return []
+    return backend.run(expression.limit(limit))
