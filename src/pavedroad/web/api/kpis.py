@@ -1,0 +1,131 @@
+"""KPI API: the dashboard contract, one KPI with its weekly series and breakdown, its events,
+diagnoses, and the organisation's targets."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from pavedroad.metrics import diagnoses, service
+from pavedroad.metrics.windows import WINDOW_FORMS, Window, parse_window
+from pavedroad.web.deps import DbSession, ReadGrant, WriteGrant
+
+router = APIRouter(prefix="/api/v1", tags=["kpis"])
+
+WindowQuery = Annotated[str | None, Query(description=f"{WINDOW_FORMS}; default last-30d")]
+
+
+class TargetIn(BaseModel):
+    """A target in the KPI's unit (fractions as 0.8 for 80%)."""
+
+    value: float = Field(allow_inf_nan=False)
+
+
+def _window(text: str | None) -> Window | None:
+    return parse_window(text) if text else None
+
+
+@router.get("/kpis")
+def list_kpis(
+    session: DbSession,
+    _grant: ReadGrant,
+    window: WindowQuery = None,
+    team: str | None = None,
+    service_name: Annotated[str | None, Query(alias="service")] = None,
+) -> dict[str, Any]:
+    """Every KPI for a window: the same JSON as `pavedroad kpis --json`."""
+    board = service.dashboard(
+        session=session, window=_window(window), team=team, service=service_name
+    )
+    return board.contract()
+
+
+@router.get("/kpis/diagnoses")
+def list_diagnoses(
+    session: DbSession, _grant: ReadGrant, window: WindowQuery = None
+) -> dict[str, Any]:
+    """The diagnoses the data shows: the same JSON as `pavedroad kpis --diagnose --json`."""
+    found = diagnoses.diagnose(session=session, window=_window(window))
+    return {"diagnoses": [item.as_contract() for item in found]}
+
+
+@router.get("/kpis/targets")
+def list_targets(session: DbSession, _grant: ReadGrant) -> list[dict[str, Any]]:
+    """Every KPI's target: the organisation's own where set, else the default."""
+    return [{"id": k, "target": v} for k, v in service.targets(session=session).items()]
+
+
+@router.get("/kpis/{kpi_id}")
+def get_kpi(
+    kpi_id: str,
+    session: DbSession,
+    _grant: ReadGrant,
+    window: WindowQuery = None,
+    by: Literal["team", "service"] | None = None,
+    weeks: Annotated[int, Query(ge=1, le=156)] = 26,
+) -> dict[str, Any]:
+    """One KPI: headline, definition, weekly values, and per team or service when asked."""
+    detail = service.kpi_detail(
+        session=session, kpi_id=kpi_id, window=_window(window), by=by, weeks=weeks
+    )
+    definition = detail.headline.definition
+    return {
+        "kpi": {
+            **detail.headline.as_contract(),
+            "direction": definition.direction,
+            "definition": definition.semantics,
+        },
+        "window": detail.headline.window.as_dict(),
+        "weekly": [
+            {"week": w.label, "start": w.start.isoformat(), "value": v, "sample_size": n}
+            for w, v, n in detail.overall.points
+        ],
+        "by": detail.by,
+        "groups": [
+            {
+                "group": g.group,
+                **g.as_contract(),
+                "weekly": [v for _, v, _ in detail.group_series[g.group].points],
+            }
+            for g in detail.groups
+        ],
+    }
+
+
+@router.get("/kpis/{kpi_id}/events")
+def get_kpi_events(
+    kpi_id: str,
+    session: DbSession,
+    _grant: ReadGrant,
+    window: WindowQuery = None,
+    team: str | None = None,
+    service_name: Annotated[str | None, Query(alias="service")] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 200,
+) -> list[dict[str, Any]]:
+    """The events behind the number: deployments, incidents, runs, tickets or answers counted."""
+    return service.evidence(
+        session=session,
+        kpi_id=kpi_id,
+        window=_window(window) or service.default_window(),
+        team=team,
+        service=service_name,
+        limit=limit,
+    )
+
+
+@router.put("/kpis/{kpi_id}/target")
+def put_target(
+    kpi_id: str, body: TargetIn, session: DbSession, grant: WriteGrant
+) -> dict[str, Any]:
+    """Set the organisation's target for a KPI."""
+    service.set_target(session=session, kpi_id=kpi_id, value=body.value, set_by=grant.email)
+    return {"id": kpi_id, "target": body.value}
+
+
+@router.delete("/kpis/{kpi_id}/target")
+def delete_target(kpi_id: str, session: DbSession, _grant: WriteGrant) -> dict[str, Any]:
+    """Go back to the KPI's default target."""
+    service.reset_target(session=session, kpi_id=kpi_id)
+    return {"id": kpi_id, "target": service.get_definition_or_raise(kpi_id).target}
