@@ -35,7 +35,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Changelog", None, "Ship & tell"),
     NavItem("Launch plans", None, "Ship & tell"),
     NavItem("Champions", None, "Ship & tell"),
-    NavItem("KPI dashboard", None, "Measure"),
+    NavItem("KPI dashboard", "/kpis", "Measure"),
     NavItem("Public dashboard", None, "Measure"),
     NavItem("Catalog", "/catalog", "Data"),
     NavItem("Ingest runs", "/runs", "Data"),
