@@ -16,6 +16,7 @@ from pavedroad.demo.loader import contract_row
 from pavedroad.ingest.kinds import KINDS
 from pavedroad.ingest.writer import upsert_rows
 from pavedroad.metrics import service
+from tests.web.conftest import client, tokens, users  # noqa: F401  (web fixtures for the page tests)
 
 
 @pytest.fixture(autouse=True)
