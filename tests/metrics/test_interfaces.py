@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -9,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pavedroad.metrics.diagnoses import captive_audience, worsening_run
-from pavedroad.metrics.windows import parse_window
 from tests.conftest import Cli
 from tests.web.conftest import bearer, csrf_of, sign_in
 
@@ -135,7 +135,7 @@ def test_worsening_run_counts_only_consecutive_wrong_way_moves(values, direction
     run = worsening_run(values, direction)
     assert 0 <= run <= max(0, len(values) - 1)
     tail = values[len(values) - run - 1 :] if run else []
-    for before, after in zip(tail, tail[1:]):
+    for before, after in itertools.pairwise(tail):
         assert before is not None and after is not None
         assert (after < before) if direction == "up" else (after > before)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Annotated, Literal
 
 import typer
@@ -86,7 +87,7 @@ def kpis(
         store(db) as session,
         err_console.status("Computing KPIs", spinner="dots")
         if err_console.is_terminal
-        else _quiet(),
+        else nullcontext(),
     ):
         board = service.dashboard(
             session=session, window=_window(window), team=team, service=service_name
@@ -140,9 +141,9 @@ def _print_board(board: service.Dashboard) -> None:
             *([("n", "right")] if wide else []),
             (f"{weeks} weeks", "left"),
         ):
-            table.add_column(  # type: ignore[arg-type]
+            table.add_column(
                 column,
-                justify=justify,
+                justify=justify,  # type: ignore[arg-type]
                 no_wrap=column != "KPI",
                 min_width=18 if column == "KPI" else None,
             )
@@ -171,14 +172,6 @@ def _signed(change: float, unit: str) -> str:
     if unit == "fraction":
         return f"{change * 100:+.1f} pts"
     return f"{change:+.1f}"
-
-
-class _quiet:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *_: object) -> None:
-        return None
 
 
 @app.command("show")

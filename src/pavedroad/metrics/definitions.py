@@ -364,3 +364,21 @@ def get_definition(kpi_id: str) -> KpiDefinition:
         return BY_ID[kpi_id]
     except KeyError:
         raise KeyError(f"unknown KPI {kpi_id!r}; known: {', '.join(KPI_IDS)}") from None
+
+
+def definitions_markdown() -> str:
+    """The README's KPI table: id, unit, direction, default target, kind and window rule."""
+    lines = [
+        "| id | KPI | unit | default target | kind (review) | what puts an event in the window |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for d in DEFINITIONS:
+        lines.append(
+            f"| `{d.id}` | {d.name} | {d.unit} | {d.target_text()} | {d.kind} ({d.cadence}) "
+            f"| {d.semantics} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(definitions_markdown())

@@ -174,5 +174,3 @@ def diagnose(
 
 def _shown(value: float | None) -> str:
     return "no data" if value is None else f"{value:.1f}"
-
-

@@ -18,7 +18,7 @@ def vega_embed_bundle() -> str:
     """The self-contained vega-embed + Vega-Lite + Vega script (built once per process)."""
     import vl_convert
 
-    bundle: str = vl_convert.javascript_bundle()
+    bundle: str = vl_convert.javascript_bundle()  # type: ignore[call-arg]
     return bundle
 
 
@@ -44,7 +44,7 @@ def weekly_chart(definition: KpiDefinition, series: Series, target: float | None
         for window, value, sample in series.points
     ]
     line = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(alt.Data(values=rows))  # type: ignore[no-untyped-call]
         .mark_line(point=True, color="#2563eb")
         .encode(
             x=alt.X("week:T", title=None, axis=alt.Axis(format="%d %b")),
@@ -59,7 +59,7 @@ def weekly_chart(definition: KpiDefinition, series: Series, target: float | None
     chart: alt.TopLevelMixin = line
     if target is not None:
         rule = (
-            alt.Chart(alt.Data(values=[{"target": _scaled(definition, target)}]))
+            alt.Chart(alt.Data(values=[{"target": _scaled(definition, target)}]))  # type: ignore[no-untyped-call]
             .mark_rule(color="#dc2626", strokeDash=[6, 4])
             .encode(y="target:Q")
         )
@@ -77,7 +77,7 @@ def group_heatmap(definition: KpiDefinition, groups: dict[str, Series], by: str)
     ]
     scheme = "reds" if definition.direction == "down" else "blues"
     chart = (
-        alt.Chart(alt.Data(values=rows))
+        alt.Chart(alt.Data(values=rows))  # type: ignore[no-untyped-call]
         .mark_rect()
         .encode(
             x=alt.X("week:O", title=None, timeUnit="yearmonthdate", axis=alt.Axis(format="%d %b")),
@@ -85,7 +85,7 @@ def group_heatmap(definition: KpiDefinition, groups: dict[str, Series], by: str)
             color=alt.Color(
                 "value:Q",
                 title=_axis_title(definition),
-                scale=alt.Scale(scheme=scheme, reverse=definition.direction != "down"),
+                scale=alt.Scale(scheme=scheme, reverse=definition.direction != "down"),  # type: ignore[arg-type]
             ),
             tooltip=[
                 f"{by}:N",
