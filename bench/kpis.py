@@ -1,0 +1,238 @@
+"""KPI engine benchmark: the full dashboard (every KPI, 26 weekly windows, overall and by team)
+on synthetic organisations, cold, warm (cached) and after 1,000 new events.
+
+    .venv/bin/python bench/kpis.py                 # 100k and 1M events
+    .venv/bin/python bench/kpis.py --sizes 10000000 --teams 800
+
+Prints seconds per phase. The hand-written DuckDB floor, PostgreSQL and pandas comparisons
+that the issue asks for are not written yet (see BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from pavedroad.db import make_engine
+from pavedroad.metrics import service
+from pavedroad.metrics.definitions import KPI_IDS
+from pavedroad.metrics.expressions import Cut
+from pavedroad.metrics.windows import last_days, weekly_windows
+from pavedroad.schema import upgrade
+
+END = date(2026, 11, 30)
+START = END - timedelta(days=365)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def build(path: Path, events: int, teams: int, seed: int = 7) -> None:
+    """An organisation with `events` rows across the event tables, written straight to SQLite."""
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    rng = random.Random(seed)
+    con = sqlite3.connect(path)
+    services = [f"svc-{i}" for i in range(teams * 2)]
+    con.executemany(
+        "INSERT INTO teams (slug, name, eligible, headcount, source) VALUES (?, ?, 1, 12, 'bench')",
+        [(f"team-{i}", f"Team {i}") for i in range(teams)],
+    )
+    con.executemany(
+        "INSERT INTO services (name, owner_team_id, created_at, source) VALUES (?, ?, ?, 'bench')",
+        [(name, i // 2 + 1, _stamp(datetime(2025, 1, 1))) for i, name in enumerate(services)],
+    )
+    span = (END - START).days * 86400
+    base = datetime.combine(START, datetime.min.time())
+
+    def moment() -> datetime:
+        return base + timedelta(seconds=rng.random() * span)
+
+    share = {"deployments": 0.25, "changes": 0.25, "ci_runs": 0.25, "usage_events": 0.2}
+    n_dep = int(events * share["deployments"])
+    rows = []
+    for i in range(n_dep):
+        at = moment()
+        rows.append(
+            (
+                f"d{i}",
+                rng.choice(services),
+                rng.choice(("production", "staging")),
+                _stamp(at),
+                "success" if rng.random() > 0.05 else "failed",
+                int(rng.random() < 0.03),
+                None,
+                int(rng.random() < 0.6),
+                "bench",
+                "h",
+                None,
+            )
+        )
+    con.executemany(
+        "INSERT INTO deployments VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [r[:3] + r[3:] for r in rows],
+    )
+    con.executemany(
+        "INSERT INTO changes VALUES (?, ?, ?, NULL, ?, 'bench', 'h', NULL)",
+        [
+            (
+                f"c{i}",
+                r[1],
+                _stamp(datetime.fromisoformat(r[3]) - timedelta(minutes=rng.random() * 3000)),
+                r[0],
+            )
+            for i, r in enumerate(rows[: int(events * share["changes"])])
+        ],
+    )
+    del rows
+    ci = []
+    for i in range(int(events * share["ci_runs"])):
+        at = moment()
+        ci.append(
+            (
+                f"r{i}",
+                rng.choice(services),
+                _stamp(at),
+                _stamp(at + timedelta(minutes=rng.random() * 20)),
+                "success",
+            )
+        )
+    con.executemany("INSERT INTO ci_runs VALUES (?, ?, ?, ?, ?, 'bench', 'h', NULL)", ci)
+    del ci
+    con.executemany(
+        "INSERT INTO usage_events VALUES (?, ?, 'templates', ?, NULL, 'bench', 'bench', 'h', NULL)",
+        [
+            (f"u{i}", _stamp(moment()), f"team-{rng.randrange(teams)}")
+            for i in range(int(events * share["usage_events"]))
+        ],
+    )
+    rest = events - int(events * 0.95)
+    con.executemany(
+        "INSERT INTO incidents VALUES (?, ?, NULL, ?, ?, 'sev2', NULL, ?, 'bench', 'h', NULL)",
+        [
+            (
+                f"i{i}",
+                rng.choice(services),
+                _stamp(at := moment()),
+                _stamp(at + timedelta(minutes=rng.random() * 240)),
+                int(rng.random() < 0.2),
+            )
+            for i in range(rest // 5)
+        ],
+    )
+    con.executemany(
+        "INSERT INTO tickets VALUES (?, ?, ?, ?, 'ci', 'request', ?, '', 'bench', 'h', NULL)",
+        [
+            (
+                f"t{i}",
+                f"team-{rng.randrange(teams)}",
+                _stamp(at := moment()),
+                _stamp(at + timedelta(hours=rng.random() * 48)),
+                int(rng.random() < 0.7),
+            )
+            for i in range(rest // 2)
+        ],
+    )
+    con.executemany(
+        "INSERT INTO survey_responses VALUES (?, 'pulse', ?, ?, ?, ?, ?, '', 'bench', 'h', NULL)",
+        [
+            (
+                f"s{i}",
+                f"w{(at := moment()).month}",
+                at.date().isoformat(),
+                f"team-{rng.randrange(teams)}",
+                rng.randrange(11),
+                rng.randrange(1, 6),
+            )
+            for i in range(rest - rest // 5 - rest // 2)
+        ],
+    )
+    con.executemany(
+        "INSERT INTO event_versions VALUES (?, 1)",
+        [
+            (t,)
+            for t in (
+                "deployments",
+                "changes",
+                "ci_runs",
+                "usage_events",
+                "incidents",
+                "tickets",
+                "survey_responses",
+            )
+        ],
+    )
+    con.commit()
+    con.close()
+
+
+def full_dashboard(session: Session) -> None:
+    """Every KPI, the headline window and its previous one, 26 weekly windows, overall and by team."""
+    window = last_days(30, until=END + timedelta(days=1))
+    weekly = weekly_windows(26, until=END)
+    windows = [window, window.previous(), *weekly]
+    service.compute(session=session, kpi_ids=list(KPI_IDS), windows=windows, cut=Cut())
+    service.compute(session=session, kpi_ids=list(KPI_IDS), windows=windows, cut=Cut(by="team"))
+
+
+def add_events(path: Path, count: int) -> None:
+    """`count` new CI runs, written the way ingestion writes (with the version bump)."""
+    con = sqlite3.connect(path)
+    at = datetime(2026, 11, 29, 12, tzinfo=UTC)
+    con.executemany(
+        "INSERT INTO ci_runs VALUES (?, 'svc-1', ?, ?, 'success', 'bench', 'h', NULL)",
+        [
+            (f"new-{time.time_ns()}-{i}", _stamp(at), _stamp(at + timedelta(minutes=5)))
+            for i in range(count)
+        ],
+    )
+    con.execute("UPDATE event_versions SET version = version + 1 WHERE table_name = 'ci_runs'")
+    con.commit()
+    con.close()
+
+
+def timed(label: str, action) -> float:  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    action()
+    seconds = time.perf_counter() - started
+    print(f"  {label:<34} {seconds:8.3f} s")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument(
+        "--teams", type=int, default=None, help="default: events / 12,500, at least 20"
+    )
+    args = parser.parse_args()
+    for size in args.sizes:
+        teams = args.teams or max(20, size // 12_500)
+        folder = Path(tempfile.mkdtemp(prefix="pavedroad-bench-"))
+        path = folder / "bench.db"
+        print(f"\n{size:,} events, {teams} teams")
+        timed("build the store", lambda: build(path, size, teams))
+        engine = make_engine(f"sqlite:///{path}")
+        service.forget_backends()
+        with Session(engine) as session:
+            timed("cold dashboard (DuckDB)", lambda: full_dashboard(session))
+            timed("warm dashboard (cached)", lambda: full_dashboard(session))
+            add_events(path, 1000)
+            timed("refresh after 1,000 new events", lambda: full_dashboard(session))
+        service.forget_backends()
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
