@@ -222,7 +222,7 @@ def main() -> None:
         folder = Path(tempfile.mkdtemp(prefix="pavedroad-bench-"))
         path = folder / "bench.db"
         print(f"\n{size:,} events, {teams} teams")
-        timed("build the store", lambda: build(path, size, teams))
+        timed("build the store", lambda path=path, size=size, teams=teams: build(path, size, teams))
         engine = make_engine(f"sqlite:///{path}")
         service.forget_backends()
         with Session(engine) as session:
