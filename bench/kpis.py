@@ -157,7 +157,7 @@ def build(path: Path, events: int, teams: int, seed: int = 7) -> None:
         ],
     )
     con.executemany(
-        "INSERT INTO event_versions VALUES (?, 1)",
+        "INSERT INTO event_versions VALUES (?, 1, 0)",
         [
             (t,)
             for t in (

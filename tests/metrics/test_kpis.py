@@ -231,3 +231,25 @@ def test_window_values_for_other_domains(org: Engine) -> None:
             session=session, kpi_ids=["deploy_frequency"], end=date(2025, 6, 1)
         )
         assert latest == {"deploy_frequency": None}
+
+
+def test_an_updated_event_replaces_the_old_one_in_every_engine(org: Engine) -> None:
+    first = _board(org, kpi_ids=["ci_duration_p50"])["ci_duration_p50"]
+    # r1 (10 min) is re-imported as a 2-minute run: an update, not a new row.
+    add_events(
+        org,
+        "ci-runs",
+        [
+            {
+                "id": "r1",
+                "service": "api",
+                "started_at": "2026-03-03T10:00:00Z",
+                "finished_at": "2026-03-03T10:02:00Z",
+                "result": "success",
+            },
+        ],
+    )
+    second = _board(org, kpi_ids=["ci_duration_p50"])["ci_duration_p50"]
+    assert first.value == pytest.approx(7.0)
+    assert second.value == pytest.approx(5.0)  # 2 4 6 8
+    assert second.sample_size == 4

@@ -224,3 +224,6 @@ class EventVersion(Base):
 
     table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped only when existing rows changed (not for pure inserts), so a reader that mirrors
+    # the table knows whether appending the new rows is enough.
+    updates: Mapped[int] = mapped_column(Integer, default=0)

@@ -146,10 +146,13 @@ def upsert_rows(
         try:
             cursor.executemany(sql, to_write)
             # Tell the metrics engine this table changed (same transaction as the rows).
+            changed = 1 if counts.updated else 0
             cursor.execute(
-                f"INSERT INTO event_versions (table_name, version) VALUES ({mark}, 1) "
-                "ON CONFLICT (table_name) DO UPDATE SET version = event_versions.version + 1",
-                (kind.table,),
+                f"INSERT INTO event_versions (table_name, version, updates) "
+                f"VALUES ({mark}, 1, {mark}) ON CONFLICT (table_name) DO UPDATE SET "
+                "version = event_versions.version + 1, "
+                "updates = event_versions.updates + excluded.updates",
+                (kind.table, changed),
             )
         finally:
             cursor.close()

@@ -1,52 +1,140 @@
-"""Where KPI expressions run: DuckDB reading the SQLite store, or PostgreSQL itself.
+"""Where KPI expressions run: DuckDB over a mirror of the SQLite store, or PostgreSQL itself.
 
-The engine never writes. On SQLite, an in-process DuckDB attaches the store read-only through
-the sqlite scanner extension shipped as a PyPI wheel (loaded by file path: nothing is
-downloaded). On PostgreSQL, Ibis sends the same expressions to the server.
+The engine never writes to the store. Expressions are built with Ibis over unbound tables whose
+schemas come from the models, compiled once per (family, cut) to the backend's SQL, and run
+against a small `pr_windows` table that holds the windows of the call, so one compiled query
+serves every window set.
+
+- SQLite: an in-process DuckDB attaches the store read-only through the sqlite scanner
+  extension shipped as a PyPI wheel (loaded by file path: nothing is downloaded), and keeps a
+  columnar mirror of the columns the KPIs read. A table is copied once, then only its new rows
+  are appended (by rowid) unless ingestion reports updated rows, which re-copies that table.
+- PostgreSQL: the compiled SQL runs on the server; `pr_windows` is a session temp table.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 import ibis
 import ibis.expr.types as ir
+from sqlalchemy import Boolean, Date, Float, Integer, String, Text
 from sqlalchemy.engine import make_url
 
+from pavedroad.db import Base, UTCDateTime
 from pavedroad.errors import PavedroadError
-from pavedroad.metrics.expressions import FAMILIES, FAMILY_OF, Cut, NotApplicable, Tables
+from pavedroad.metrics.expressions import (
+    FAMILIES,
+    FAMILY_OF,
+    READS,
+    Cut,
+    NotApplicable,
+    Tables,
+    evidence,
+)
 from pavedroad.metrics.windows import Window
 
 DEFAULT_PRODUCTION_PATTERN = r"^(prod|production)$"
-
-EVENT_TABLES = (
-    "deployments",
-    "changes",
-    "ci_runs",
-    "incidents",
-    "tickets",
-    "survey_responses",
-    "usage_events",
-    "onboarding",
-    "org_facts",
-    "teams",
-    "services",
-    "initiatives",
-)
-
-# SQLite stores booleans as 0/1; the expressions want real booleans on every engine.
-BOOLEAN_COLUMNS: dict[str, tuple[str, ...]] = {
-    "deployments": ("is_rollback", "via_platform"),
-    "incidents": ("platform_caused",),
-    "tickets": ("self_service",),
-    "teams": ("eligible",),
+WINDOWS_TABLE = "pr_windows"
+WINDOW_SCHEMA = {
+    "w": "int64",
+    "start": "timestamp",
+    "end": "timestamp",
+    "a_start": "timestamp",
+    "days": "float64",
 }
+
+# The columns the KPIs read, per table (the mirror keeps only these), and the time column
+# each mirror is sorted by so DuckDB's zone maps skip what a window does not need.
+COLUMNS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "deployments": (
+        (
+            "id",
+            "service",
+            "environment",
+            "finished_at",
+            "result",
+            "is_rollback",
+            "team",
+            "via_platform",
+        ),
+        "finished_at",
+    ),
+    "changes": (("id", "service", "first_commit_at", "deployment_id"), None),
+    "ci_runs": (("id", "service", "started_at", "finished_at", "result"), "finished_at"),
+    "incidents": (
+        (
+            "id",
+            "service",
+            "team",
+            "started_at",
+            "resolved_at",
+            "severity",
+            "caused_by_deployment_id",
+            "platform_caused",
+        ),
+        "started_at",
+    ),
+    "tickets": (
+        ("id", "team", "opened_at", "resolved_at", "category", "kind", "self_service"),
+        "opened_at",
+    ),
+    "survey_responses": (
+        ("id", "survey", "wave", "submitted_at", "team", "nps", "satisfaction"),
+        "submitted_at",
+    ),
+    "usage_events": (("id", "at", "capability", "team"), "at"),
+    "onboarding": (("developer", "team", "started_at", "first_deploy_at"), None),
+    "org_facts": (
+        ("date", "customers", "developers", "compute_cost", "ops_hours", "hourly_rate"),
+        None,
+    ),
+    "teams": (("id", "slug", "eligible", "headcount"), None),
+    "services": (("id", "name", "owner_team_id", "created_at"), None),
+    "initiatives": (("id", "status", "category", "effort", "done_at"), None),
+}
+_DUCKDB_TYPES = {
+    "timestamp": "TIMESTAMP",
+    "date": "DATE",
+    "boolean": "BOOLEAN",
+    "int64": "BIGINT",
+    "float64": "DOUBLE",
+    "string": "VARCHAR",
+}
+# Small tables are re-copied whenever their fingerprint changes; event tables append.
+CATALOG_TABLES = frozenset({"teams", "services", "initiatives"})
+
+
+def _ibis_type(column: Any) -> str:
+    kind = column.type
+    if isinstance(kind, UTCDateTime):
+        return "timestamp"
+    if isinstance(kind, Date):
+        return "date"
+    if isinstance(kind, Boolean):
+        return "boolean"
+    if isinstance(kind, Integer):
+        return "int64"
+    if isinstance(kind, Float):
+        return "float64"
+    if isinstance(kind, String | Text):
+        return "string"
+    raise TypeError(f"no Ibis type for {column.table.name}.{column.name} ({kind})")
+
+
+def table_schema(name: str) -> dict[str, str]:
+    """The Ibis schema of the columns the KPIs read from a table, from its model."""
+    from pavedroad.schema import load_models
+
+    load_models()
+    table = Base.metadata.tables[name]
+    return {column: _ibis_type(table.c[column]) for column in COLUMNS[name][0]}
 
 
 def sqlite_scanner_path() -> Path:
@@ -68,40 +156,194 @@ def _naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
+def window_rows(windows: Sequence[Window]) -> list[tuple[int, datetime, datetime, datetime, float]]:
+    """The windows as rows of `pr_windows`: w, start, end, a_start (end - 30 days), days."""
+    return [
+        (
+            index,
+            _naive_utc(window.start),
+            _naive_utc(window.end),
+            _naive_utc(window.end - timedelta(days=30)),
+            window.days,
+        )
+        for index, window in enumerate(windows)
+    ]
+
+
 @dataclass
 class Backend:
-    """One Ibis connection that KPI expressions run on, with its kind (`duckdb`, `postgres`)."""
+    """One engine connection that compiled KPI queries run on."""
 
-    kind: str
-    connection: Any
-    database: tuple[str, str] | None
+    kind: str  # duckdb or postgres
+    raw: Any
     production_pattern: str
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    database: str | None  # where the tables live: the mirror schema on DuckDB
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    store_path: str | None = None
+    current_windows: tuple[Window, ...] | None = None
+    compiled: dict[tuple[Any, ...], str] = field(default_factory=dict)
+    mirrored: dict[str, tuple[Any, int]] = field(default_factory=dict)
 
-    def table(self, name: str) -> ir.Table:
-        """An event or catalog table with booleans as booleans."""
-        table = self.connection.table(name, database=self.database)
-        flags = BOOLEAN_COLUMNS.get(name, ())
-        if self.kind == "duckdb" and flags:
-            table = table.mutate(**{column: table[column] == 1 for column in flags})
-        return table
+    # --- tables and windows ---------------------------------------------------------------
 
     def tables(self) -> Tables:
-        """Every table the expressions read."""
+        """Every table the expressions read, as unbound Ibis tables."""
         return Tables(
-            **{name: self.table(name) for name in EVENT_TABLES},
+            **{
+                name: ibis.table(table_schema(name), name=name, database=self.database)
+                for name in COLUMNS
+            },
             production_pattern=self.production_pattern,
         )
 
-    def run(self, expression: ir.Table) -> list[dict[str, Any]]:
-        """Execute an expression and return its rows as dicts."""
+    @staticmethod
+    def windows() -> ir.Table:
+        """The windows of the current call, as the expressions see them."""
+        return ibis.table(WINDOW_SCHEMA, name=WINDOWS_TABLE)
+
+    def _set_windows(self, windows: Sequence[Window]) -> None:
+        wanted = tuple(windows)
+        if wanted == self.current_windows:
+            return
+        rows = window_rows(windows)
+        self.current_windows = wanted
+        if self.kind == "duckdb":
+            self.raw.execute(
+                f"CREATE OR REPLACE TEMP TABLE {WINDOWS_TABLE} (w BIGINT, start TIMESTAMP, "
+                '"end" TIMESTAMP, a_start TIMESTAMP, days DOUBLE)'
+            )
+            self.raw.executemany(f"INSERT INTO {WINDOWS_TABLE} VALUES (?, ?, ?, ?, ?)", rows)
+            return
+        with self.raw.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {WINDOWS_TABLE} (w BIGINT, start TIMESTAMP, "
+                '"end" TIMESTAMP, a_start TIMESTAMP, days DOUBLE PRECISION)'
+            )
+            cursor.execute(f"TRUNCATE {WINDOWS_TABLE}")
+            cursor.executemany(f"INSERT INTO {WINDOWS_TABLE} VALUES (%s, %s, %s, %s, %s)", rows)
+
+    # --- the mirror (DuckDB only) -----------------------------------------------------------
+
+    def prepare(self, names: Iterable[str], stamps: Mapping[str, Any]) -> None:
+        """Bring the mirror of these tables up to the store (a no-op on PostgreSQL)."""
+        if self.kind != "duckdb":
+            return
         with self.lock:
-            rows: list[dict[str, Any]] = self.connection.to_pyarrow(expression).to_pylist()
-        return rows
+            for name in names:
+                self._sync(name, stamps.get(name))
+
+    def _sync(self, name: str, stamp: Any) -> None:
+        columns, order = COLUMNS[name]
+        known = self.mirrored.get(name)
+        if known is not None and known[0] == stamp:
+            return
+        schema = table_schema(name)
+        # SQLite keeps booleans as 0/1: the mirror holds real booleans.
+        selected = ", ".join(
+            f'("{column}" = 1) AS "{column}"' if schema[column] == "boolean" else f'"{column}"'
+            for column in columns
+        )
+        appendable = (
+            known is not None
+            and name not in CATALOG_TABLES
+            and isinstance(stamp, tuple)
+            and isinstance(known[0], tuple)
+            and stamp[1:] == known[0][1:]  # no updated rows since the last copy
+        )
+        if appendable:
+            assert known is not None
+            self._append(name, columns, known[1])
+        else:
+            ordering = f' ORDER BY "{order}"' if order else ""
+            self.raw.execute(
+                f"CREATE OR REPLACE TABLE mirror.{name} AS SELECT rowid AS _rowid, {selected} "
+                f"FROM store.{name}{ordering}"
+            )
+        top = self.raw.execute(f"SELECT coalesce(max(_rowid), 0) FROM mirror.{name}").fetchone()
+        self.mirrored[name] = (stamp, int(top[0]) if top else 0)
+
+    def _append(self, name: str, columns: Sequence[str], after: int) -> None:
+        """Copy the rows inserted since the last sync; SQLite finds them by rowid at once."""
+        import sqlite3
+
+        import pyarrow as pa
+
+        assert self.store_path is not None
+        source = sqlite3.connect(f"file:{self.store_path}?mode=ro", uri=True)
+        try:
+            selected = ", ".join(f'"{column}"' for column in columns)
+            cursor = source.execute(
+                f"SELECT rowid, {selected} FROM {name} WHERE rowid > ? ORDER BY rowid", (after,)
+            )
+            rows = cursor.fetchall()
+        finally:
+            source.close()
+        if not rows:
+            return
+        fresh = pa.Table.from_pylist(
+            [dict(zip(["_rowid", *columns], row, strict=True)) for row in rows]
+        )
+        self.raw.register("pr_fresh_rows", fresh)
+        try:
+            schema = table_schema(name)
+            casts = ", ".join(
+                f'CAST("{c}" AS {_DUCKDB_TYPES[schema[c]]}) AS "{c}"' for c in columns
+            )
+            self.raw.execute(f"INSERT INTO mirror.{name} SELECT _rowid, {casts} FROM pr_fresh_rows")
+        finally:
+            self.raw.unregister("pr_fresh_rows")
+
+    # --- running ----------------------------------------------------------------------------
+
+    def _sql(self, key: tuple[Any, ...], build: Any) -> str:
+        sql = self.compiled.get(key)
+        if sql is None:
+            sql = str(ibis.to_sql(build(), dialect=self.kind))
+            self.compiled[key] = sql
+        return sql
+
+    def _fetch(self, sql: str) -> list[dict[str, Any]]:
+        if self.kind == "duckdb":
+            cursor = self.raw.execute(sql)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        with self.raw.cursor() as cursor:
+            cursor.execute(sql)
+            names = [d.name for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def run_family(
+        self, family: str, windows: Sequence[Window], cut: Cut
+    ) -> list[dict[str, Any]] | None:
+        """One family's rows for every window at once; None when the cut does not apply."""
+        key = ("family", family, cut)
+        with self.lock:
+            try:
+                sql = self._sql(key, lambda: FAMILIES[family](self.tables(), self.windows(), cut))
+            except NotApplicable:
+                return None
+            self._set_windows(windows)
+            return self._fetch(sql)
+
+    def run_evidence(
+        self, family: str, window: Window, cut: Cut, limit: int
+    ) -> list[dict[str, Any]]:
+        """The rows behind a family's number in one window."""
+        key = ("evidence", family, cut, limit)
+        with self.lock:
+            try:
+                sql = self._sql(
+                    key,
+                    lambda: evidence(self.tables(), self.windows(), cut, family).limit(limit),
+                )
+            except NotApplicable:
+                return []
+            self._set_windows([window])
+            return self._fetch(sql)
 
     def close(self) -> None:
         """Release the connection."""
-        self.connection.disconnect()
+        self.raw.close()
 
 
 def open_backend(database_url: str, *, production_pattern: str | None = None) -> Backend:
@@ -118,8 +360,8 @@ def open_backend(database_url: str, *, production_pattern: str | None = None) ->
         raw.execute(f"LOAD '{sqlite_scanner_path()}'")
         quoted = str(Path(path).resolve()).replace("'", "''")
         raw.execute(f"ATTACH '{quoted}' AS store (TYPE sqlite, READ_ONLY)")
-        connection = ibis.duckdb.from_connection(raw)
-        return Backend("duckdb", connection, ("store", "main"), pattern)
+        raw.execute("CREATE SCHEMA mirror")
+        return Backend("duckdb", raw, pattern, "mirror", store_path=str(Path(path).resolve()))
     if url.get_backend_name() == "postgresql":
         import psycopg
 
@@ -132,33 +374,10 @@ def open_backend(database_url: str, *, production_pattern: str | None = None) ->
         if "password" in params:
             params["password"] = unquote(str(params["password"]))
         raw_pg = psycopg.connect(autocommit=True, **params)
-        connection = ibis.postgres.from_connection(raw_pg)
         # Windows are naive UTC instants: the session must read them as UTC.
-        connection.raw_sql("SET TIME ZONE 'UTC'")
-        return Backend("postgres", connection, None, pattern)
+        raw_pg.execute("SET TIME ZONE 'UTC'")
+        return Backend("postgres", raw_pg, pattern, None)
     raise PavedroadError(f"KPIs run on SQLite or PostgreSQL, not {url.get_backend_name()}")
-
-
-def windows_table(windows: Sequence[Window]) -> ir.Table:
-    """The windows as a small table the families join to: w, start, end, a_start, days."""
-    from datetime import timedelta
-
-    return ibis.memtable(
-        {
-            "w": list(range(len(windows))),
-            "start": [_naive_utc(window.start) for window in windows],
-            "end": [_naive_utc(window.end) for window in windows],
-            "a_start": [_naive_utc(window.end - timedelta(days=30)) for window in windows],
-            "days": [window.days for window in windows],
-        },
-        schema={
-            "w": "int64",
-            "start": "timestamp",
-            "end": "timestamp",
-            "a_start": "timestamp",
-            "days": "float64",
-        },
-    )
 
 
 @dataclass(frozen=True)
@@ -169,7 +388,7 @@ class Cell:
     sample_size: int
 
 
-# (family, window index, group) -> KPI id -> cell; a missing family means not applicable.
+# (window index, group) -> KPI id -> cell
 FamilyResult = dict[tuple[int, str], dict[str, Cell]]
 
 
@@ -177,13 +396,12 @@ def compute_family(
     backend: Backend, family: str, windows: Sequence[Window], cut: Cut
 ) -> FamilyResult | None:
     """Run one family for every window at once; None when the cut does not apply to it."""
-    try:
-        expression = FAMILIES[family](backend.tables(), windows_table(windows), cut)
-    except NotApplicable:
+    rows = backend.run_family(family, windows, cut)
+    if rows is None:
         return None
     ids = [kpi for kpi, owner in FAMILY_OF.items() if owner == family]
     result: FamilyResult = {}
-    for row in backend.run(expression):
+    for row in rows:
         sample = int(row["n"] or 0)
         result[(int(row["w"]), str(row["grp"]))] = {
             kpi: Cell(_number(row.get(kpi)) if sample else None, sample) for kpi in ids
@@ -195,6 +413,11 @@ def families_for(kpi_ids: Iterable[str]) -> list[str]:
     """The families that compute these KPIs, each once, in a stable order."""
     wanted = {FAMILY_OF[kpi] for kpi in kpi_ids}
     return [family for family in FAMILIES if family in wanted]
+
+
+def tables_read(family: str) -> frozenset[str]:
+    """The tables a family reads (for the mirror and for cache invalidation)."""
+    return READS[family]
 
 
 def _number(value: object) -> float | None:

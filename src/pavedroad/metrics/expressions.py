@@ -102,9 +102,14 @@ def _scoped(
 
 
 def _in_window(table: ir.Table, column: str, wins: ir.Table) -> ir.Table:
-    """Each event joined to every window whose [start, end) holds its `column` timestamp."""
+    """Each event joined to every window whose [start, end) holds its `column` timestamp.
+
+    Events outside all windows are dropped first, so a store sorted by time skips them.
+    """
     stamp = table[column]
-    return table.join(wins, [stamp >= wins.start, stamp < wins.end])
+    near = table.filter(stamp >= wins.start.min().as_scalar(), stamp < wins.end.max().as_scalar())
+    stamp = near[column]
+    return near.join(wins, [stamp >= wins.start, stamp < wins.end])
 
 
 def _deployments(t: Tables) -> ir.Table:
@@ -307,7 +312,7 @@ def _frame(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
         if cut.service:
             groups = groups.filter(groups.grp == cut.service)
     else:
-        groups = ibis.memtable({"grp": [ALL]})
+        return wins.select("w", "days", grp=ibis.literal(ALL))
     return wins.select("w", "days").cross_join(groups)
 
 
@@ -536,14 +541,14 @@ FAMILY_OF: dict[str, str] = {
 # The event tables each family reads: ingestion into one of them invalidates its results.
 READS: dict[str, frozenset[str]] = {
     "adoption": frozenset({"deployments", "usage_events", "teams", "services"}),
-    "lead_time": frozenset({"deployments", "changes", "services"}),
-    "time_to_first_deploy": frozenset({"deployments", "services"}),
-    "deployments": frozenset({"deployments", "services"}),
-    "change_failure": frozenset({"deployments", "incidents", "services"}),
-    "incident_frequency": frozenset({"incidents", "services"}),
-    "restore_time": frozenset({"incidents", "services"}),
+    "lead_time": frozenset({"deployments", "changes", "services", "teams"}),
+    "time_to_first_deploy": frozenset({"deployments", "services", "teams"}),
+    "deployments": frozenset({"deployments", "services", "teams"}),
+    "change_failure": frozenset({"deployments", "incidents", "services", "teams"}),
+    "incident_frequency": frozenset({"incidents", "services", "teams"}),
+    "restore_time": frozenset({"incidents", "services", "teams"}),
     "availability": frozenset({"incidents", "deployments", "services", "teams"}),
-    "ci_duration": frozenset({"ci_runs", "services"}),
+    "ci_duration": frozenset({"ci_runs", "services", "teams"}),
     "survey": frozenset({"survey_responses"}),
     "tickets": frozenset({"tickets", "org_facts"}),
     "ticket_resolution": frozenset({"tickets"}),

@@ -153,8 +153,10 @@ def forget_backends() -> None:
 def _versions(session: Session) -> dict[str, tuple[Any, ...]]:
     """What each table looks like now, cheaply: event tables by their version counter."""
     versions: dict[str, tuple[Any, ...]] = {
-        name: (version,)
-        for name, version in session.execute(text("SELECT table_name, version FROM event_versions"))
+        name: (version, updates)
+        for name, version, updates in session.execute(
+            text("SELECT table_name, version, updates FROM event_versions")
+        )
     }
     versions["teams"] = tuple(
         session.execute(
@@ -186,10 +188,13 @@ def _versions(session: Session) -> dict[str, tuple[Any, ...]]:
 
 
 def _family_results(
-    session: Session, family: str, windows: Sequence[Window], cut: Cut
+    session: Session,
+    family: str,
+    windows: Sequence[Window],
+    cut: Cut,
+    versions: dict[str, tuple[Any, ...]],
 ) -> FamilyResult | None:
     backend = backend_for(session)
-    versions = _versions(session)
     stamp = tuple((name, versions.get(name)) for name in sorted(READS[family]))
     key = (id(backend), family, tuple(windows), cut)
     with _cache_lock:
@@ -197,6 +202,7 @@ def _family_results(
         if hit is not None and hit[0] == stamp:
             _cache.move_to_end(key)
             return hit[1]
+    backend.prepare(READS[family], versions)
     result = compute_family(backend, family, windows, cut)
     with _cache_lock:
         _cache[key] = (stamp, result)
@@ -214,8 +220,9 @@ def compute(
     if unknown:
         raise NotFoundError(f"unknown KPI {unknown[0]!r}; known: {', '.join(KPI_IDS)}")
     out: dict[str, dict[tuple[int, str], Cell] | None] = {}
+    versions = _versions(session)
     for family in families_for(kpi_ids):
-        result = _family_results(session, family, windows, cut)
+        result = _family_results(session, family, windows, cut, versions)
         for kpi in kpi_ids:
             if kpi in out or family != _family_of(kpi):
                 continue
@@ -490,17 +497,11 @@ def evidence(
     limit: int = 200,
 ) -> list[dict[str, Any]]:
     """The events behind a KPI's number in a window (newest first, at most `limit`)."""
-    from pavedroad.metrics.engine import windows_table
-    from pavedroad.metrics.expressions import FAMILY_OF, NotApplicable
-    from pavedroad.metrics.expressions import evidence as evidence_rows
+    from pavedroad.metrics.engine import COLUMNS
+    from pavedroad.metrics.expressions import FAMILY_OF
 
     get_definition_or_raise(kpi_id)
     backend = backend_for(session)
+    backend.prepare(COLUMNS, _versions(session))
     cut = Cut(team=team, service=service)
-    try:
-        expression = evidence_rows(
-            backend.tables(), windows_table([window]), cut, FAMILY_OF[kpi_id]
-        )
-    except NotApplicable:
-        return []
-    return backend.run(expression.limit(limit))
+    return backend.run_evidence(FAMILY_OF[kpi_id], window, cut, limit)

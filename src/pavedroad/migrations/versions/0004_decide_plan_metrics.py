@@ -24,6 +24,7 @@ def upgrade() -> None:
         "event_versions",
         sa.Column("table_name", sa.String(length=40), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("updates", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("table_name", name=op.f("pk_event_versions")),
     )
     op.create_table(
