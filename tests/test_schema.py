@@ -131,3 +131,45 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_the_migrations_build_exactly_the_models(db_url):
+    """Every model change comes with its migration: autogenerate finds nothing to add."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from pavedroad.db import Base
+    from pavedroad.schema import load_models
+
+    load_models()
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": False})
+        differences = compare_metadata(context, Base.metadata)
+    engine.dispose()
+    assert differences == []
+
+
+def test_event_data_survives_the_upgrade_to_head(empty_db_url):
+    """A store with ingested events at 0003 keeps them and gains the metrics tables."""
+    engine = make_engine(empty_db_url)
+    upgrade(engine, "0003_ingest")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO ci_runs (id, service, started_at, finished_at, result, channel, "
+                "row_hash) VALUES ('r1', 'api', :s, :f, 'success', 'file', 'h')"
+            ),
+            {"s": "2026-03-03 10:00:00", "f": "2026-03-03 10:05:00"}
+            if engine.dialect.name == "sqlite"
+            else {
+                "s": datetime(2026, 3, 3, 10, tzinfo=UTC),
+                "f": datetime(2026, 3, 3, 10, 5, tzinfo=UTC),
+            },
+        )
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id FROM ci_runs")).scalars().all() == ["r1"]
+        assert conn.execute(text("SELECT count(*) FROM kpi_targets")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM initiatives")).scalar() == 0
+    engine.dispose()
