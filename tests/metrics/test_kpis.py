@@ -253,3 +253,27 @@ def test_an_updated_event_replaces_the_old_one_in_every_engine(org: Engine) -> N
     assert first.value == pytest.approx(7.0)
     assert second.value == pytest.approx(5.0)  # 2 4 6 8
     assert second.sample_size == 4
+
+
+def test_new_events_in_one_window_leave_the_other_windows_right(org: Engine) -> None:
+    february = parse_window("2026-02-02..2026-02-09")
+    before = _board(org, window=february, kpi_ids=["ci_duration_p50"])["ci_duration_p50"]
+    _board(org, kpi_ids=["ci_duration_p50"])
+    add_events(
+        org,
+        "ci-runs",
+        [
+            {
+                "id": "feb",
+                "service": "api",
+                "started_at": "2026-02-03T10:00:00Z",
+                "finished_at": "2026-02-03T10:12:00Z",
+                "result": "success",
+            },
+        ],
+    )
+    march = _board(org, kpi_ids=["ci_duration_p50"])["ci_duration_p50"]
+    after = _board(org, window=february, kpi_ids=["ci_duration_p50"])["ci_duration_p50"]
+    assert before.value is None
+    assert march.value == pytest.approx(7.0) and march.sample_size == 4
+    assert after.value == pytest.approx(12.0) and after.sample_size == 1

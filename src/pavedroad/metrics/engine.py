@@ -152,6 +152,24 @@ def sqlite_scanner_path() -> Path:
     return found[0]
 
 
+_CHANGES_KEPT = 10_000
+
+
+@dataclass(frozen=True)
+class Change:
+    """One sync of a mirrored table: `span` is the time its new rows cover, None for all."""
+
+    seq: int
+    table: str
+    span: tuple[datetime, datetime] | None
+
+
+def _instant(value: object) -> datetime:
+    """A stored SQLite time value as a naive UTC datetime."""
+    parsed = datetime.fromisoformat(str(value))
+    return parsed.replace(tzinfo=None) if parsed.tzinfo is None else _naive_utc(parsed)
+
+
 def _naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
@@ -181,6 +199,10 @@ class Backend:
     lock: threading.RLock = field(default_factory=threading.RLock)
     store_path: str | None = None
     current_windows: tuple[Window, ...] | None = None
+    # Every sync of the mirror, numbered, with the time span of what it brought in
+    # (None = the whole table changed), so cached windows outside that span stay valid.
+    seq: int = 0
+    changes: list[Change] = field(default_factory=list)
     compiled: dict[tuple[Any, ...], str] = field(default_factory=dict)
     mirrored: dict[str, tuple[Any, int]] = field(default_factory=dict)
 
@@ -252,8 +274,11 @@ class Backend:
         )
         if appendable:
             assert known is not None
-            self._append(name, columns, known[1])
+            added, span = self._append(name, columns, known[1])
+            if added:
+                self._record(name, span)
         else:
+            self._record(name, None)
             ordering = f' ORDER BY "{order}"' if order else ""
             self.raw.execute(
                 f"CREATE OR REPLACE TABLE mirror.{name} AS SELECT rowid AS _rowid, {selected} "
@@ -262,8 +287,24 @@ class Backend:
         top = self.raw.execute(f"SELECT coalesce(max(_rowid), 0) FROM mirror.{name}").fetchone()
         self.mirrored[name] = (stamp, int(top[0]) if top else 0)
 
-    def _append(self, name: str, columns: Sequence[str], after: int) -> None:
-        """Copy the rows inserted since the last sync; SQLite finds them by rowid at once."""
+    def _record(self, name: str, span: tuple[datetime, datetime] | None) -> None:
+        self.seq += 1
+        self.changes.append(Change(self.seq, name, span))
+        del self.changes[:-_CHANGES_KEPT]
+
+    def changes_since(self, seq: int, tables: Iterable[str]) -> list[Change] | None:
+        """What changed in these tables after sync `seq`; None when that is not known."""
+        if self.kind != "duckdb" or (self.changes and self.changes[0].seq > seq + 1):
+            return None
+        wanted = set(tables)
+        return [c for c in self.changes if c.seq > seq and c.table in wanted]
+
+    def _append(
+        self, name: str, columns: Sequence[str], after: int
+    ) -> tuple[int, tuple[datetime, datetime] | None]:
+        """Copy the rows inserted since the last sync; SQLite finds them by rowid at once.
+
+        Returns how many, and the earliest and latest instant they carry (any time column)."""
         import sqlite3
 
         import pyarrow as pa
@@ -279,19 +320,22 @@ class Backend:
         finally:
             source.close()
         if not rows:
-            return
+            return 0, None
+        schema = table_schema(name)
+        timed = [i + 1 for i, c in enumerate(columns) if schema[c] in {"timestamp", "date"}]
+        instants = [_instant(row[i]) for row in rows for i in timed if row[i] is not None]
         fresh = pa.Table.from_pylist(
             [dict(zip(["_rowid", *columns], row, strict=True)) for row in rows]
         )
         self.raw.register("pr_fresh_rows", fresh)
         try:
-            schema = table_schema(name)
             casts = ", ".join(
                 f'CAST("{c}" AS {_DUCKDB_TYPES[schema[c]]}) AS "{c}"' for c in columns
             )
             self.raw.execute(f"INSERT INTO mirror.{name} SELECT _rowid, {casts} FROM pr_fresh_rows")
         finally:
             self.raw.unregister("pr_fresh_rows")
+        return len(rows), ((min(instants), max(instants)) if instants else None)
 
     # --- running ----------------------------------------------------------------------------
 

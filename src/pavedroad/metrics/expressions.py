@@ -669,3 +669,22 @@ def adoption_by_team(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
     return joined.select(
         team=joined.slug, active=joined.last_use.notnull(), last_use=joined.last_use
     ).order_by(["active", "team"])
+
+
+# Families whose value in a window depends only on events of one table whose time falls in
+# the window's reach (below): new rows elsewhere in time leave a cached window valid.
+# Every other family (or a change to another table it reads) recomputes all windows.
+LOCAL_TABLES: dict[str, frozenset[str]] = {
+    "ci_duration": frozenset({"ci_runs"}),
+    "deployments": frozenset({"deployments"}),
+    "incident_frequency": frozenset({"incidents"}),
+    "restore_time": frozenset({"incidents"}),
+    "tickets": frozenset({"tickets"}),
+    "ticket_resolution": frozenset({"tickets"}),
+    "onboarding": frozenset({"onboarding"}),
+    "capacity": frozenset({"tickets"}),
+    "adoption": frozenset({"deployments", "usage_events"}),
+}
+# How far before a window's start an event still counts (adoption looks back 30 days from
+# the window's end, which the engine handles as reaching back from the end).
+LOOKBACK_FROM_END_DAYS: dict[str, int] = {"adoption": 30}

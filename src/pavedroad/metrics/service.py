@@ -25,7 +25,13 @@ from pavedroad.errors import NotFoundError, PavedroadError
 from pavedroad.metrics.definitions import BY_ID, DEFINITIONS, KPI_IDS, KpiDefinition
 from pavedroad.metrics.engine import Backend, Cell, FamilyResult, compute_family, families_for
 from pavedroad.metrics.engine import open_backend as _open_backend
-from pavedroad.metrics.expressions import ALL, READS, Cut
+from pavedroad.metrics.expressions import (
+    ALL,
+    LOCAL_TABLES,
+    LOOKBACK_FROM_END_DAYS,
+    READS,
+    Cut,
+)
 from pavedroad.metrics.models import KpiTarget
 from pavedroad.metrics.windows import Window, last_days, weekly_windows, window_between
 
@@ -117,8 +123,8 @@ class Dashboard:
 
 _backends: dict[str, Backend] = {}
 _backends_lock = threading.Lock()
-_CACHE_SIZE = 512
-_cache: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], FamilyResult | None]] = OrderedDict()
+_CACHE_SIZE = 20_000
+_cache: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -187,6 +193,35 @@ def _versions(session: Session) -> dict[str, tuple[Any, ...]]:
     return versions
 
 
+@dataclass
+class _Entry:
+    """One family's cells for one window and cut, and the store state they were computed at."""
+
+    seq: int
+    stamp: tuple[Any, ...]
+    cells: dict[str, dict[str, Cell]] | None  # group -> KPI -> cell; None: not applicable
+
+
+def _still_valid(backend: Backend, family: str, entry: _Entry, window: Window) -> bool:
+    """Whether only events outside this window's reach arrived since the entry was computed."""
+    local = LOCAL_TABLES.get(family)
+    if local is None:
+        return False
+    changes = backend.changes_since(entry.seq, READS[family])
+    if changes is None:
+        return False
+    lookback = LOOKBACK_FROM_END_DAYS.get(family)
+    start = window.end - timedelta(days=lookback) if lookback else window.start
+    low, high = start.replace(tzinfo=None), window.end.replace(tzinfo=None)
+    for change in changes:
+        if change.table not in local or change.span is None:
+            return False
+        first, last = change.span
+        if last >= low and first < high:
+            return False
+    return True
+
+
 def _family_results(
     session: Session,
     family: str,
@@ -194,22 +229,45 @@ def _family_results(
     cut: Cut,
     versions: dict[str, tuple[Any, ...]],
 ) -> FamilyResult | None:
+    """A family's cells for every window, reusing each window that no change reached."""
     backend = backend_for(session)
     stamp = tuple((name, versions.get(name)) for name in sorted(READS[family]))
-    key = (id(backend), family, tuple(windows), cut)
-    with _cache_lock:
-        hit = _cache.get(key)
-        if hit is not None and hit[0] == stamp:
-            _cache.move_to_end(key)
-            return hit[1]
     backend.prepare(READS[family], versions)
-    result = compute_family(backend, family, windows, cut)
+    seq = backend.seq
+    found: dict[int, dict[str, dict[str, Cell]] | None] = {}
+    missing: list[int] = []
     with _cache_lock:
-        _cache[key] = (stamp, result)
-        _cache.move_to_end(key)
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return result
+        for index, window in enumerate(windows):
+            key = (id(backend), family, cut, window)
+            entry = _cache.get(key)
+            if entry is not None and (
+                entry.stamp == stamp or _still_valid(backend, family, entry, window)
+            ):
+                entry.stamp, entry.seq = stamp, max(entry.seq, seq)
+                _cache.move_to_end(key)
+                found[index] = entry.cells
+            else:
+                missing.append(index)
+    if missing:
+        result = compute_family(backend, family, [windows[i] for i in missing], cut)
+        with _cache_lock:
+            for position, index in enumerate(missing):
+                cells = (
+                    None
+                    if result is None
+                    else {grp: c for (w, grp), c in result.items() if w == position}
+                )
+                found[index] = cells
+                key = (id(backend), family, cut, windows[index])
+                _cache[key] = _Entry(seq, stamp, cells)
+                _cache.move_to_end(key)
+            while len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+    if any(cells is None for cells in found.values()):
+        return None
+    return {
+        (index, grp): kpis for index, cells in found.items() for grp, kpis in (cells or {}).items()
+    }
 
 
 def compute(
