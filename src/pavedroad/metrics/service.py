@@ -563,3 +563,18 @@ def evidence(
     backend.prepare(COLUMNS, _versions(session))
     cut = Cut(team=team, service=service)
     return backend.run_evidence(FAMILY_OF[kpi_id], window, cut, limit)
+
+
+def warm_up(engine: Any) -> threading.Thread:
+    """Compute the default dashboard in the background so the first page view is instant."""
+
+    def work() -> None:
+        try:
+            with Session(engine) as session:
+                dashboard(session=session)
+        except Exception:  # warming is best effort; a real request reports its errors
+            return
+
+    thread = threading.Thread(target=work, name="pavedroad-kpi-warm-up", daemon=True)
+    thread.start()
+    return thread
