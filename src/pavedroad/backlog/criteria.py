@@ -8,7 +8,8 @@ provisional: a success criterion is `on_track` when the value meets the threshol
 the due date has passed the window ends with the due date (included) and the state is final:
 `met` or `missed` for a success criterion, `triggered` or `cleared` for a kill criterion.
 `no_data` when the KPI has no value in the window. An active initiative with a missed success
-criterion or a triggered kill criterion is proposed for killing.
+criterion or a triggered kill criterion is proposed for killing, until a `continue` decision
+recorded after that criterion's due date answers it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from sqlalchemy.orm import Session
 from pavedroad.backlog.models import Criterion, Decision, Initiative
 from pavedroad.backlog.schemas import (
     ACTIVE_STATUSES,
+    FIRST_DAY,
+    LAST_DAY,
     CriterionIn,
     CriterionOut,
     CriterionState,
@@ -60,7 +63,9 @@ _THRESHOLD = re.compile(
 
 
 def _problem(field: str, reason: str, value: str | None = None) -> InvalidInputError:
-    return InvalidInputError([InputProblem(source="criterion", field=field, reason=reason, value=value)])
+    return InvalidInputError(
+        [InputProblem(source="criterion", field=field, reason=reason, value=value)]
+    )
 
 
 def parse_threshold(kpi_id: str, text: str) -> float:
@@ -112,7 +117,7 @@ def parse_criterion(text: str) -> CriterionIn:
     return CriterionIn(
         kind="kill" if match.group("kill") else "success",
         kpi_id=kpi_id,
-        comparator=comparator,  # type: ignore[arg-type]
+        comparator=comparator,
         threshold=parse_threshold(kpi_id, match.group("threshold")),
         due=due,
     )
@@ -155,14 +160,29 @@ def judge(
     return "on_track" if holds else "at_risk"
 
 
+def proposes_kill(criterion: CriterionOut) -> bool:
+    """A missed or triggered criterion that no later `continue` decision has answered."""
+    return criterion.state in KILL_STATES and criterion.answered_on is None
+
+
 def kill_reasons(criteria: Sequence[CriterionOut]) -> list[str]:
-    """Why an initiative is proposed for killing: its missed and triggered criteria."""
+    """Why an initiative is proposed for killing: its unanswered missed and triggered criteria."""
     return [
         f"{c.text}: {'missed' if c.state == 'missed' else 'kill condition held'} "
-        f"({c.value_text} on {c.judged_on.isoformat() if c.judged_on else '?'})"
+        f"({c.value_text} over the 30 days to {c.judged_on.isoformat() if c.judged_on else '?'})"
         for c in criteria
-        if c.state in KILL_STATES
+        if proposes_kill(c)
     ]
+
+
+def answered_on(criterion: Criterion) -> date | None:
+    """The day of the first `continue` decision taken after the criterion's due date."""
+    days = [
+        d.decided_at.date()
+        for d in criterion.initiative.decisions
+        if d.decision == "continue" and d.decided_at.date() > criterion.due
+    ]
+    return min(days, default=None)
 
 
 ValuesAt = Callable[[Sequence[str], date], dict[str, float | None]]
@@ -170,6 +190,7 @@ ValuesAt = Callable[[Sequence[str], date], dict[str, float | None]]
 
 def metrics_values_at(session: Session) -> ValuesAt:
     """KPI values over the 30 days before a day, from the metrics engine."""
+    # Imported on first use: the engine pulls in Ibis, which commands without criteria skip.
     from pavedroad.metrics import service as metrics
 
     def values_at(kpi_ids: Sequence[str], end: date) -> dict[str, float | None]:
@@ -182,6 +203,16 @@ def evaluate(
     criteria: Sequence[Criterion], *, today: date, values_at: ValuesAt
 ) -> dict[int, CriterionOut]:
     """Each criterion with its state; one metrics call per distinct judging day."""
+    if not FIRST_DAY <= today <= LAST_DAY:
+        raise InvalidInputError(
+            [
+                InputProblem(
+                    source="as_of",
+                    reason=f"judge criteria on a day between {FIRST_DAY} and {LAST_DAY}",
+                    value=today.isoformat(),
+                )
+            ]
+        )
     plans = {c.id: judging(c.due, today) for c in criteria}
     wanted: dict[date, set[str]] = defaultdict(set)
     for c in criteria:
@@ -193,9 +224,16 @@ def evaluate(
         value = values[plan.end].get(c.kpi_id)
         definition = get_definition(c.kpi_id)
         started = c.initiative.started_at
+        state = judge(
+            kind=c.kind,
+            comparator=c.comparator,
+            threshold=c.threshold,
+            value=value,
+            final=plan.final,
+        )
         out[c.id] = CriterionOut(
             id=c.id,
-            kind=c.kind,  # type: ignore[arg-type]
+            kind=c.kind,
             kpi_id=c.kpi_id,
             kpi_name=definition.name,
             unit=definition.unit,
@@ -203,18 +241,13 @@ def evaluate(
             threshold=c.threshold,
             due=c.due,
             text=criterion_text(c.kind, c.kpi_id, c.comparator, c.threshold, c.due),
-            state=judge(
-                kind=c.kind,
-                comparator=c.comparator,
-                threshold=c.threshold,
-                value=value,
-                final=plan.final,
-            ),
+            state=state,
             value=value,
             value_text=format_value(value, definition.unit),
             judged_on=plan.end - timedelta(days=1),
             final=plan.final,
             set_after_start=started is not None and c.created_at > started,
+            answered_on=answered_on(c) if state in KILL_STATES else None,
         )
     return out
 

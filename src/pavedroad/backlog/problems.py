@@ -16,10 +16,13 @@ from pavedroad.backlog.schemas import InitiativeRef, ProblemIn, ProblemOut, Prob
 from pavedroad.catalog.models import Persona, Team
 from pavedroad.errors import ConflictError, InputProblem, InvalidInputError, NotFoundError
 
+
 def _unknown(field: str, names: Sequence[str], hint: str) -> InvalidInputError:
     return InvalidInputError(
         [
-            InputProblem(source="input", field=field, reason=f"unknown {field[:-1]}; {hint}", value=n)
+            InputProblem(
+                source="input", field=field, reason=f"unknown {field[:-1]}; {hint}", value=n
+            )
             for n in names
         ]
     )
@@ -50,7 +53,9 @@ def personas_by_name(*, session: Session, names: Sequence[str]) -> list[Persona]
 
 def problems_by_title(*, session: Session, titles: Sequence[str]) -> list[Problem]:
     """The problems with these titles, in the order given; unknown titles are refused together."""
-    found = {p.title: p for p in session.scalars(select(Problem).where(Problem.title.in_(set(titles))))}
+    found = {
+        p.title: p for p in session.scalars(select(Problem).where(Problem.title.in_(set(titles))))
+    }
     missing = [t for t in dict.fromkeys(titles) if t not in found]
     if missing:
         raise _unknown("problems", missing, "`pavedroad problems list` lists them")
@@ -67,8 +72,9 @@ def get_problem_or_raise(*, session: Session, ref: str | int) -> Problem:
     problem = None
     if isinstance(ref, str):
         problem = session.scalar(query.where(Problem.title == ref.strip()))
-    if problem is None and str(ref).strip().isdigit():
-        problem = session.scalar(query.where(Problem.id == int(str(ref).strip())))
+    digits = str(ref).strip()
+    if problem is None and digits.isdigit() and 0 < int(digits) < 2**31:
+        problem = session.scalar(query.where(Problem.id == int(digits)))
     if problem is None:
         raise NotFoundError(f"no problem {ref!r}; `pavedroad problems list` lists them")
     return problem
@@ -82,7 +88,11 @@ def problem_out(problem: Problem, ranks: dict[int, InitiativeRef] | None = None)
         refs.append(
             known
             or InitiativeRef(
-                id=initiative.id, title=initiative.title, status=initiative.status, rice=0, rank=None
+                id=initiative.id,
+                title=initiative.title,
+                status=initiative.status,
+                rice=0,
+                rank=None,
             )
         )
     refs.sort(key=lambda r: (r.rank is None, r.rank or 0, r.title))
@@ -158,4 +168,3 @@ def delete_problem(*, session: Session, problem: Problem) -> None:
     """Remove a problem; initiatives that addressed it stay, without the link."""
     session.delete(problem)
     session.flush()
-

@@ -22,6 +22,12 @@ IMPACT_SCALE: dict[float, str] = {
 CONFIDENCE_SCALE: dict[float, str] = {1.0: "high", 0.8: "medium", 0.5: "low"}
 
 
+# Bounds that keep every score finite (a tiny effort would make RICE infinite).
+MIN_EFFORT = 0.01
+MAX_EFFORT = 100_000.0
+MAX_REACH = 10_000_000.0
+
+
 @dataclass(frozen=True)
 class RiceInputs:
     """Validated RICE inputs: reach in developers per quarter, effort in person-months."""
@@ -69,8 +75,11 @@ def parse_effort(raw: object) -> float:
         number = float(str(raw).strip())
     except ValueError:
         number = float("nan")
-    if not number > 0 or number == float("inf"):
-        raise ValueError(f"effort {raw!r} must be a number of person-months above 0")
+    if not MIN_EFFORT <= number <= MAX_EFFORT:
+        raise ValueError(
+            f"effort {raw!r} must be a number of person-months above 0 "
+            f"(from {MIN_EFFORT:g} to {MAX_EFFORT:,.0f})"
+        )
     return number
 
 
@@ -80,8 +89,11 @@ def parse_reach(raw: object) -> float:
         number = float(str(raw).strip())
     except ValueError:
         number = float("nan")
-    if not number >= 0 or number == float("inf"):
-        raise ValueError(f"reach {raw!r} must be a number of developers per quarter (0 or more)")
+    if not 0 <= number <= MAX_REACH:
+        raise ValueError(
+            f"reach {raw!r} must be a number of developers per quarter (0 or more), "
+            f"at most {MAX_REACH:,.0f}"
+        )
     return number
 
 

@@ -49,6 +49,9 @@ CANVAS_FIELDS: tuple[str, ...] = (
     "cost_structure",
 )
 MAX_LINKS = 1000
+# Days a criterion may be due or judged on; windows reach 30 days back from them.
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(2999, 12, 31)
 
 
 def _word(value: object) -> object:
@@ -112,8 +115,13 @@ LongText = Annotated[str, Field(max_length=20_000)]
 Slug = Annotated[str, BeforeValidator(_slug), Field(pattern=SLUG_PATTERN)]
 Impact = Annotated[float, BeforeValidator(rice.parse_impact)]
 Confidence = Annotated[float, BeforeValidator(rice.parse_confidence)]
-Effort = Annotated[float, BeforeValidator(rice.parse_effort)]
-OptionalReach = Annotated[float | None, BeforeValidator(_empty_is_none(rice.parse_reach))]
+# Bounds keep every score finite: no organisation has ten million developers, and an effort
+# under 0.01 person-months (about an hour and a half) is not a project.
+Effort = Annotated[float, BeforeValidator(rice.parse_effort), Field(ge=0.01, le=100_000)]
+OptionalReach = Annotated[
+    Annotated[float, Field(le=10_000_000)] | None,
+    BeforeValidator(_empty_is_none(rice.parse_reach)),
+]
 StatusIn = Annotated[Status, BeforeValidator(_word)]
 CategoryIn = Annotated[Category, BeforeValidator(_word)]
 LaneIn = Annotated[Lane | None, BeforeValidator(_empty_is_none(_word))]
@@ -232,6 +240,13 @@ class CriterionIn(_BacklogInput):
             raise ValueError("must be a finite number")
         return value
 
+    @field_validator("due")
+    @classmethod
+    def _plausible(cls, value: date) -> date:
+        if not FIRST_DAY <= value <= LAST_DAY:
+            raise ValueError(f"must be between {FIRST_DAY} and {LAST_DAY}")
+        return value
+
 
 class DecisionIn(_BacklogInput):
     """A kill-or-continue decision with the reason people will read later."""
@@ -292,6 +307,7 @@ class CriterionOut(BaseModel):
     judged_on: date | None
     final: bool
     set_after_start: bool
+    answered_on: date | None = None
 
 
 class DecisionOut(BaseModel):
@@ -348,6 +364,16 @@ class InitiativeDetail(RankedInitiative):
     kill_reasons: list[str]
 
 
+class InitiativeCriteria(BaseModel):
+    """An initiative's criteria as judged, and whether they propose killing it."""
+
+    id: int
+    title: str
+    status: str
+    kill_proposed: bool
+    criteria: list[CriterionOut]
+
+
 class ProblemRef(BaseModel):
     """A problem named where another record links to it."""
 
@@ -370,6 +396,7 @@ class ProblemOut(BaseModel):
 class Disagreement(BaseModel):
     """One initiative whose place in the team's order differs from its place by RICE."""
 
+    id: int | None = None
     title: str
     priority: int
     team_rank: int

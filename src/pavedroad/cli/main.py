@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any
 
 import typer
@@ -10,7 +11,7 @@ from typer.core import TyperGroup
 
 from pavedroad import __version__
 from pavedroad.catalog.service import seed_default_personas
-from pavedroad.cli import catalog, demo, imports, runs, users
+from pavedroad.cli import backlog, catalog, demo, imports, kpis, roadmap, runs, users
 from pavedroad.cli.common import DbOption, console, open_engine, print_error
 from pavedroad.db import unit_of_work
 from pavedroad.errors import InvalidInputError, PavedroadError
@@ -53,6 +54,13 @@ app.add_typer(users.user_app, name="user")
 app.add_typer(users.token_app, name="token")
 app.add_typer(demo.app, name="demo")
 app.add_typer(runs.app, name="runs")
+app.add_typer(kpis.app, name="kpis")
+app.add_typer(backlog.problems_app, name="problems")
+app.add_typer(backlog.initiatives_app, name="initiatives")
+app.add_typer(backlog.canvas_app, name="canvas")
+app.add_typer(roadmap.map_app, name="map")
+app.add_typer(roadmap.roadmap_app, name="roadmap")
+app.add_typer(roadmap.capacity_app, name="capacity")
 
 
 @app.command()
@@ -85,13 +93,20 @@ def serve(
     """Serve the web pages and the REST API (under /api/v1) from one process."""
     import uvicorn
 
+    from pavedroad.metrics.service import warm_up
     from pavedroad.settings import load_settings
     from pavedroad.web.app import create_app
+    from pavedroad.web.charts import vega_embed_bundle
 
     settings = load_settings(db)
     open_engine(settings.database_url).dispose()
     console.print(f"pavedroad {__version__} serving http://{host}:{port}  (Ctrl-C stops)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    web = create_app(settings)
+    # Compile the KPI queries, fill the engine's cache and build the chart bundle while the
+    # server starts, so the first dashboard is not the slow one.
+    warm_up(web.state.engine)
+    threading.Thread(target=vega_embed_bundle, daemon=True).start()
+    uvicorn.run(web, host=host, port=port, log_level="warning")
 
 
 @app.command()

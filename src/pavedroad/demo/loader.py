@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from pavedroad.auth.models import User
 from pavedroad.auth.service import create_user
 from pavedroad.catalog.service import CatalogBatch, apply_batch, seed_default_personas
+from pavedroad.demo.backlog import load_backlog
 from pavedroad.demo.company import DEMO_LOGIN, DemoCompany, build_company
+from pavedroad.demo.roadmap import load_roadmap
 from pavedroad.demo.telemetry import generate_telemetry
 from pavedroad.ingest.kinds import KINDS, EventKind
 from pavedroad.ingest.rows import Row, convert_row
@@ -76,6 +78,8 @@ STEPS: list[Step] = [
     ("catalog", load_catalog),
     ("demo user", load_demo_user),
     ("telemetry", load_telemetry),
+    ("backlog", load_backlog),
+    ("roadmap", load_roadmap),
 ]
 
 

@@ -12,6 +12,10 @@ from typing import Literal
 Direction = Literal["up", "down", "near"]
 Kind = Literal["leading", "lagging"]
 
+# The effort one resolved support ticket stands for in the capacity KPIs and the capacity
+# budget: two hours of a person-month of 160 working hours.
+TICKET_EFFORT_PERSON_MONTHS = 2 / 160
+
 # How close a "near" KPI (the capacity shares) must be to its target to count as met.
 NEAR_TOLERANCE = 0.05
 

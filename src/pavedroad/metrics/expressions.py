@@ -17,13 +17,11 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
+from pavedroad.metrics.definitions import TICKET_EFFORT_PERSON_MONTHS
+
 CutBy = Literal["team", "service"] | None
 ALL = "*"
 _TEXT = dt.String(nullable=True)
-
-# The effort one resolved support ticket stands for in the capacity KPIs: two hours of a
-# person-month of 160 working hours.
-TICKET_EFFORT_PERSON_MONTHS = 2 / 160
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from pavedroad.errors import InputProblem, InvalidInputError
+from pavedroad.metrics.definitions import TICKET_EFFORT_PERSON_MONTHS
 from pavedroad.roadmap.planner import CATEGORIES
 
 DEFAULT_SPLIT: dict[str, float] = {"roadmap": 0.7, "platform": 0.2, "unplanned": 0.1}
 # One resolved ticket is about an hour of a platform engineer's time: 1/160 of a person-month.
-TICKET_EFFORT_PERSON_MONTHS = 1 / 160
 _SPLIT_FORM = "ROADMAP/PLATFORM/UNPLANNED percentages that add up to 100, e.g. 70/20/10"
 
 

@@ -6,8 +6,9 @@ one) and then by RICE, and each goes to the first of Now and Next whose budget f
 category (the quarter's person-months times the category's share) still has room for its
 whole effort (first fit: a smaller initiative further down may still fit where a bigger
 one did not). The rest go to Later. Ideas at 50% confidence go to Exploring: they need
-validating before anyone commits to them. Lanes set by hand (locked) are kept and consume
-their quarter's budget first; the plan lists where it would have put them instead.
+validating before anyone commits to them. Work already done in a quarter has spent part of
+its budget. Lanes set by hand (locked) are kept and consume their quarter's budget first;
+the plan lists where it would have put them instead.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class Budget:
     shares: Mapping[str, float]
     # False when nobody set a capacity plan for the quarter (then nothing fits in it).
     planned: bool = True
+    # Person-months already spent by category: initiatives done in the quarter.
+    spent: Mapping[str, float] = field(default_factory=dict)
 
     def available(self, category: str) -> float:
         """Person-months this category may use in the quarter."""
@@ -92,6 +95,8 @@ class LaneUse:
     category: str
     used: float
     available: float
+    # The part of `used` that initiatives already done in the quarter spent.
+    spent: float = 0.0
 
     @property
     def over(self) -> float:
@@ -177,7 +182,11 @@ def _fill(
     candidates: Sequence[Candidate], now: Budget, next_: Budget, *, keep_locks: bool
 ) -> tuple[dict[str, Placement], list[LaneUse]]:
     budgets = {"now": now, "next": next_}
-    used = {(lane, category): 0.0 for lane in PLANNED_LANES for category in CATEGORIES}
+    used = {
+        (lane, category): budgets[lane].spent.get(category, 0.0)
+        for lane in PLANNED_LANES
+        for category in CATEGORIES
+    }
     placements: dict[str, Placement] = {}
 
     def charge(lane: str, candidate: Candidate) -> None:
@@ -246,6 +255,7 @@ def _fill(
             category=category,
             used=used[(lane, category)],
             available=budgets[lane].available(category),
+            spent=budgets[lane].spent.get(category, 0.0),
         )
         for lane in PLANNED_LANES
         for category in CATEGORIES

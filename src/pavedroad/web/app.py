@@ -24,16 +24,20 @@ from pavedroad.errors import (
 from pavedroad.schema import require_current
 from pavedroad.settings import Settings, load_settings
 from pavedroad.web.api import auth as auth_api
+from pavedroad.web.api import backlog as backlog_api
 from pavedroad.web.api import catalog as catalog_api
 from pavedroad.web.api import ingest as ingest_api
 from pavedroad.web.api import kpis as kpis_api
+from pavedroad.web.api import roadmap as roadmap_api
 from pavedroad.web.api import webhooks as webhooks_api
 from pavedroad.web.deps import LoginRequired
 from pavedroad.web.pages import auth as auth_pages
+from pavedroad.web.pages import backlog as backlog_pages
 from pavedroad.web.pages import catalog as catalog_pages
 from pavedroad.web.pages import home as home_pages
 from pavedroad.web.pages import ingest as ingest_pages
 from pavedroad.web.pages import kpis as kpis_pages
+from pavedroad.web.pages import roadmap as roadmap_pages
 from pavedroad.web.pages.render import render
 
 STATIC = Path(__file__).parent / "static"
@@ -81,12 +85,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_api.router)
     app.include_router(ingest_api.router)
     app.include_router(kpis_api.router)
+    app.include_router(backlog_api.router)
+    app.include_router(roadmap_api.router)
     webhooks_api.install(app, settings)
     app.include_router(auth_pages.router)
     app.include_router(home_pages.router)
     app.include_router(catalog_pages.router)
     app.include_router(ingest_pages.router)
     app.include_router(kpis_pages.router)
+    app.include_router(backlog_pages.router)
+    app.include_router(roadmap_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(LoginRequired)

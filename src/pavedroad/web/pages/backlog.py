@@ -1,0 +1,425 @@
+"""Backlog pages: the backlog ranked by RICE, team order vs RICE, sensitivity, and each
+initiative with its criteria and decisions. Problems and the canvas have their own modules,
+included here so the app registers one router."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from pavedroad.backlog import criteria as criteria_service
+from pavedroad.backlog import service
+from pavedroad.backlog.models import Initiative
+from pavedroad.backlog.problems import list_problems
+from pavedroad.backlog.rice import CONFIDENCE_SCALE, IMPACT_SCALE
+from pavedroad.backlog.schemas import (
+    CATEGORIES,
+    LANES,
+    STATUSES,
+    CriterionIn,
+    DecisionIn,
+    InitiativeIn,
+    InitiativeUpdate,
+)
+from pavedroad.metrics.definitions import DEFINITIONS
+from pavedroad.web.deps import Browser, DbSession, check_form_csrf, require_page_scope
+from pavedroad.web.pages import canvas as canvas_pages
+from pavedroad.web.pages import problems as problem_pages
+from pavedroad.web.pages.backlog_forms import FORM_ERRORS, form_errors, split_names
+from pavedroad.web.pages.render import render
+
+router = APIRouter(include_in_schema=False)
+ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+router.include_router(problem_pages.router)
+router.include_router(canvas_pages.router)
+
+INITIATIVE_FIELDS = (
+    "title",
+    "description",
+    "owner",
+    "status",
+    "category",
+    "reach",
+    "impact",
+    "confidence",
+    "effort",
+    "goal",
+    "lane",
+    "priority",
+)
+
+
+def _today(as_of: str | None) -> date | None:
+    try:
+        return date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        return None
+
+
+def scales() -> dict[str, Any]:
+    """The choices the initiative and criterion forms offer."""
+    return {
+        "impacts": [(f"{v:g}", f"{v:g} · {w}") for v, w in IMPACT_SCALE.items()],
+        "confidences": [(f"{v:g}", f"{v * 100:.0f}% · {w}") for v, w in CONFIDENCE_SCALE.items()],
+        "statuses": STATUSES,
+        "categories": CATEGORIES,
+        "lanes": LANES,
+        "kpis": DEFINITIONS,
+    }
+
+
+# ---- the backlog -------------------------------------------------------------------------------
+
+
+@router.get("/backlog", response_class=HTMLResponse)
+def backlog(
+    request: Request, session: DbSession, _browser: Browser, as_of: str = ""
+) -> HTMLResponse:
+    """Every initiative by RICE with its rank, inputs, lane, goal and flags."""
+    items = service.list_initiatives(session=session, today=_today(as_of))
+    ranked = [i for i in items if i.rank is not None]
+    report = service.backlog_disagreements(session=session, limit=1)
+    return render(
+        request,
+        "backlog/backlog.html",
+        {
+            "ranked": ranked,
+            "closed": [i for i in items if i.rank is None],
+            "top": max((i.rice for i in ranked), default=0),
+            "report": report,
+            "flag_counts": {
+                flag: sum(1 for i in ranked if flag in i.flags)
+                for flag in ("no_goal", "kill_proposed", "no_problem", "no_success_criteria")
+            },
+        },
+    )
+
+
+@router.get("/backlog/disagreements", response_class=HTMLResponse)
+def disagreements(request: Request, session: DbSession, _browser: Browser) -> HTMLResponse:
+    """The team's own order against RICE, largest disagreements both ways."""
+    report = service.backlog_disagreements(session=session, limit=10)
+    return render(request, "backlog/disagreements.html", {"report": report})
+
+
+@router.get("/backlog/sensitivity", response_class=HTMLResponse)
+def sensitivity(request: Request, session: DbSession, _browser: Browser) -> HTMLResponse:
+    """How far confidence or effort would have to move to swap neighbours by RICE."""
+    pairs = service.backlog_sensitivity(session=session)
+    return render(request, "backlog/sensitivity.html", {"pairs": pairs})
+
+
+# ---- one initiative ------------------------------------------------------------------------------
+
+
+def _initiative_form(initiative: Initiative) -> dict[str, str]:
+    return {
+        "title": initiative.title,
+        "description": initiative.description,
+        "owner": initiative.owner,
+        "status": initiative.status,
+        "category": initiative.category,
+        "reach": "" if initiative.reach is None else f"{initiative.reach:g}",
+        "impact": f"{initiative.impact:g}",
+        "confidence": f"{initiative.confidence:g}",
+        "effort": f"{initiative.effort:g}",
+        "teams": ", ".join(t.slug for t in initiative.teams),
+        "problems": "\n".join(p.title for p in initiative.problems),
+        "goal": initiative.goal.title if initiative.goal else "",
+        "lane": initiative.lane or "",
+        "priority": "" if initiative.priority is None else str(initiative.priority),
+    }
+
+
+def _form_context(session: Session) -> dict[str, Any]:
+    return {
+        **scales(),
+        "goal_titles": service.goal_titles(session=session),
+        "problem_titles": [p.title for p in list_problems(session=session)],
+    }
+
+
+def _fields(form: dict[str, str], problems: list[str]) -> dict[str, Any]:
+    fields: dict[str, Any] = {name: form.get(name, "") for name in INITIATIVE_FIELDS}
+    fields["teams"] = split_names(form.get("teams", ""))
+    fields["problems"] = problems
+    return fields
+
+
+def _detail_page(
+    request: Request,
+    session: Session,
+    initiative: Initiative,
+    *,
+    as_of: date | None = None,
+    form: dict[str, str] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    typed: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    detail = service.get_initiative_detail(session=session, initiative=initiative, today=as_of)
+    ranked = [
+        r
+        for r in service.list_initiatives(session=session, evaluate_criteria=False)
+        if r.rank is not None
+    ]
+    return render(
+        request,
+        "backlog/initiative.html",
+        {
+            "item": detail,
+            "ranked": ranked,
+            "top": max((r.rice for r in ranked), default=0),
+            "form": form or _initiative_form(initiative),
+            "errors": errors or {},
+            "typed": typed or {},
+            **_form_context(session),
+        },
+        status_code=status,
+    )
+
+
+@router.get("/initiatives/new", response_class=HTMLResponse)
+def new_initiative(request: Request, session: DbSession, browser: Browser) -> HTMLResponse:
+    """A form to add an initiative with its RICE inputs."""
+    require_page_scope(browser, "write")
+    return render(
+        request,
+        "backlog/new.html",
+        {"form": {"status": "idea", "category": "roadmap"}, "errors": [], **_form_context(session)},
+    )
+
+
+@router.post("/initiatives", response_model=None)
+def add_initiative(
+    request: Request,
+    session: DbSession,
+    browser: Browser,
+    title: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    owner: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "idea",
+    category: Annotated[str, Form()] = "roadmap",
+    reach: Annotated[str, Form()] = "",
+    impact: Annotated[str, Form()] = "",
+    confidence: Annotated[str, Form()] = "",
+    effort: Annotated[str, Form()] = "",
+    teams: Annotated[str, Form()] = "",
+    problems: Annotated[list[str] | None, Form()] = None,
+    goal: Annotated[str, Form()] = "",
+    lane: Annotated[str, Form()] = "",
+    priority: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Add an initiative; on an error the form comes back with what was typed."""
+    check_form_csrf(browser, csrf_token)
+    require_page_scope(browser, "write")
+    form = {
+        "title": title,
+        "description": description,
+        "owner": owner,
+        "status": status,
+        "category": category,
+        "reach": reach,
+        "impact": impact,
+        "confidence": confidence,
+        "effort": effort,
+        "teams": teams,
+        "goal": goal,
+        "lane": lane,
+        "priority": priority,
+    }
+    try:
+        data = InitiativeIn.model_validate(_fields(form, problems or []))
+        created = service.create_initiative(session=session, data=data)
+    except FORM_ERRORS as exc:
+        session.rollback()
+        form["problems"] = "\n".join(problems or [])
+        return render(
+            request,
+            "backlog/new.html",
+            {"form": form, "errors": form_errors(exc), **_form_context(session)},
+            status_code=422,
+        )
+    return RedirectResponse(f"/initiatives/{created.id}", status_code=303)
+
+
+@router.get("/initiatives/{initiative_id}", response_class=HTMLResponse)
+def initiative(
+    request: Request, initiative_id: ItemId, session: DbSession, _browser: Browser, as_of: str = ""
+) -> HTMLResponse:
+    """One initiative beside the rest of the backlog, its criteria, decisions and forms."""
+    found = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
+    return _detail_page(request, session, found, as_of=_today(as_of))
+
+
+@router.post("/initiatives/{initiative_id}", response_model=None)
+def edit_initiative(
+    request: Request,
+    initiative_id: ItemId,
+    session: DbSession,
+    browser: Browser,
+    title: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    owner: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "",
+    category: Annotated[str, Form()] = "",
+    reach: Annotated[str, Form()] = "",
+    impact: Annotated[str, Form()] = "",
+    confidence: Annotated[str, Form()] = "",
+    effort: Annotated[str, Form()] = "",
+    teams: Annotated[str, Form()] = "",
+    problems: Annotated[list[str] | None, Form()] = None,
+    goal: Annotated[str, Form()] = "",
+    lane: Annotated[str, Form()] = "",
+    priority: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Save the edit form; a lane or goal counts as changed only when it differs."""
+    check_form_csrf(browser, csrf_token)
+    require_page_scope(browser, "write")
+    form = {
+        "title": title,
+        "description": description,
+        "owner": owner,
+        "status": status,
+        "category": category,
+        "reach": reach,
+        "impact": impact,
+        "confidence": confidence,
+        "effort": effort,
+        "teams": teams,
+        "goal": goal,
+        "lane": lane,
+        "priority": priority,
+    }
+    found = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
+    before = _initiative_form(found)
+    fields = _fields(form, problems or [])
+    # Submitting the form unchanged must not lock the planner's lane or move the goal.
+    for name in ("lane", "goal"):
+        if fields[name] == before[name]:
+            del fields[name]
+    try:
+        data = InitiativeUpdate.model_validate(fields)
+        service.update_initiative(session=session, initiative=found, data=data)
+    except FORM_ERRORS as exc:
+        session.rollback()
+        form["problems"] = "\n".join(problems or [])
+        found = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
+        return _detail_page(
+            request, session, found, form=form, errors={"edit": form_errors(exc)}, status=422
+        )
+    return RedirectResponse(f"/initiatives/{initiative_id}", status_code=303)
+
+
+@router.post("/initiatives/{initiative_id}/criteria", response_model=None)
+def add_criterion(
+    request: Request,
+    initiative_id: ItemId,
+    session: DbSession,
+    browser: Browser,
+    kind: Annotated[str, Form()] = "success",
+    kpi_id: Annotated[str, Form()] = "",
+    comparator: Annotated[str, Form()] = "<",
+    threshold: Annotated[str, Form()] = "",
+    due: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Add a success or kill criterion; the threshold is in the KPI's unit (`80%` for shares)."""
+    check_form_csrf(browser, csrf_token)
+    require_page_scope(browser, "write")
+    found = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
+    typed = {
+        "kind": kind,
+        "kpi_id": kpi_id,
+        "comparator": comparator,
+        "threshold": threshold,
+        "due": due,
+    }
+    try:
+        CriterionIn.model_validate({**typed, "threshold": 0})
+        data = CriterionIn.model_validate(
+            {**typed, "threshold": criteria_service.parse_threshold(kpi_id.strip(), threshold)}
+        )
+        criteria_service.add_criterion(session=session, initiative=found, data=data)
+    except FORM_ERRORS as exc:
+        session.rollback()
+        found = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
+        return _detail_page(
+            request,
+            session,
+            found,
+            errors={"criterion": form_errors(exc)},
+            typed=typed,
+            status=422,
+        )
+    return RedirectResponse(f"/initiatives/{initiative_id}#criteria", status_code=303)
+
+
+@router.post("/initiatives/{initiative_id}/criteria/{criterion_id}/delete", response_model=None)
+def remove_criterion(
+    initiative_id: ItemId,
+    criterion_id: ItemId,
+    session: DbSession,
+    browser: Browser,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Remove one criterion."""
+    check_form_csrf(browser, csrf_token)
+    require_page_scope(browser, "write")
+    found = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
+    criteria_service.remove_criterion(session=session, initiative=found, criterion_id=criterion_id)
+    return RedirectResponse(f"/initiatives/{initiative_id}#criteria", status_code=303)
+
+
+@router.post("/initiatives/{initiative_id}/decisions", response_model=None)
+def decide(
+    request: Request,
+    initiative_id: ItemId,
+    session: DbSession,
+    browser: Browser,
+    decision: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Record kill or continue with its reason."""
+    check_form_csrf(browser, csrf_token)
+    require_page_scope(browser, "write")
+    found = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
+    try:
+        data = DecisionIn.model_validate(
+            {"decision": decision, "reason": reason, "decided_by": browser.grant.email}
+        )
+        criteria_service.record_decision(session=session, initiative=found, data=data)
+    except FORM_ERRORS as exc:
+        session.rollback()
+        found = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
+        return _detail_page(
+            request,
+            session,
+            found,
+            errors={"decision": form_errors(exc)},
+            typed={"decision": decision, "reason": reason},
+            status=422,
+        )
+    return RedirectResponse(f"/initiatives/{initiative_id}#decisions", status_code=303)
+
+
+@router.post("/initiatives/{initiative_id}/delete", response_model=None)
+def delete_initiative(
+    initiative_id: ItemId,
+    session: DbSession,
+    browser: Browser,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Delete an initiative with its criteria and decisions."""
+    check_form_csrf(browser, csrf_token)
+    require_page_scope(browser, "write")
+    found = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
+    service.delete_initiative(session=session, initiative=found)
+    return RedirectResponse("/backlog", status_code=303)

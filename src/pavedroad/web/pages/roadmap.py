@@ -1,0 +1,266 @@
+"""Roadmap pages: the four lanes with the plan and the what-if, and the capacity budget.
+The impact map has its own module, included here so the app registers one router."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from pavedroad.errors import NotFoundError
+from pavedroad.metrics.windows import today_utc
+from pavedroad.roadmap import exports, service
+from pavedroad.roadmap.periods import next_quarter
+from pavedroad.roadmap.planner import CATEGORIES
+from pavedroad.roadmap.schemas import LANE_LABELS, CapacityIn, LaneIn, WhatIfIn, WhatIfOut
+from pavedroad.web.deps import Browser, DbSession, check_form_csrf, require_page_scope
+from pavedroad.web.pages import impact_map as map_pages
+from pavedroad.web.pages.backlog_forms import FORM_ERRORS, form_errors
+from pavedroad.web.pages.render import render
+
+router = APIRouter(include_in_schema=False)
+router.include_router(map_pages.router)
+
+Horizon = Literal["quarter", "half"]
+
+
+def _as_of(text: str | None) -> date:
+    try:
+        return date.fromisoformat(text) if text else today_utc()
+    except ValueError:
+        return today_utc()
+
+
+def _blank_to_none(values: dict[str, str]) -> dict[str, Any]:
+    return {k: (v.strip() or None) for k, v in values.items()}
+
+
+def roadmap_page(
+    request: Request,
+    session: Session,
+    *,
+    as_of: date,
+    by: Horizon,
+    forms: dict[str, dict[str, str]] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    answer: WhatIfOut | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The roadmap page with the plan's proposal, and a what-if answer when one was asked."""
+    view = service.show_roadmap(session=session, as_of=as_of, horizon=by)
+    plan = service.plan_roadmap(session=session, as_of=as_of)
+    active = sorted(
+        [c for lane in view.lanes for c in lane.cards] + view.unplaced,
+        key=lambda c: c.title.casefold(),
+    )
+    return render(
+        request,
+        "roadmap/roadmap.html",
+        {
+            "view": view,
+            "plan": plan,
+            "changes": [p for p in plan.placements if not p.locked and p.lane != p.current_lane],
+            "active": active,
+            "lanes": LANE_LABELS,
+            "forms": forms or {},
+            "errors": errors or {},
+            "answer": answer,
+            "by": by,
+            "as_of": as_of,
+            "as_of_given": "as_of" in request.query_params,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/roadmap", response_class=HTMLResponse)
+def roadmap(
+    request: Request,
+    session: DbSession,
+    _browser: Browser,
+    by: Horizon = "quarter",
+    as_of: str | None = None,
+) -> HTMLResponse:
+    """Now, Next, Later and Exploring with capacity use, plan disagreements and the what-if."""
+    return roadmap_page(request, session, as_of=_as_of(as_of), by=by)
+
+
+@router.get("/roadmap/whatif", response_class=HTMLResponse)
+def what_if(
+    request: Request,
+    session: DbSession,
+    _browser: Browser,
+    add: str = "",
+    lane: str = "now",
+    effort: str = "",
+    reach: str = "",
+    impact: str = "",
+    confidence: str = "",
+    category: str = "",
+    by: Horizon = "quarter",
+    as_of: str | None = None,
+) -> HTMLResponse:
+    """The roadmap with the answer to a what-if (nothing is written)."""
+    values = {
+        "add": add,
+        "lane": lane,
+        "effort": effort,
+        "reach": reach,
+        "impact": impact,
+        "confidence": confidence,
+        "category": category,
+    }
+    day = _as_of(as_of)
+    try:
+        question = WhatIfIn.model_validate(_blank_to_none(values))
+        answer = service.what_if_answer(session=session, question=question, as_of=day)
+    except FORM_ERRORS as exc:
+        errors = {"whatif": form_errors(exc)}
+        return roadmap_page(
+            request, session, as_of=day, by=by, forms={"whatif": values}, errors=errors, status=422
+        )
+    return roadmap_page(request, session, as_of=day, by=by, forms={"whatif": values}, answer=answer)
+
+
+@router.post("/roadmap/lane", response_model=None)
+def set_lane(
+    request: Request,
+    session: DbSession,
+    browser: Browser,
+    title: Annotated[str, Form()] = "",
+    lane: Annotated[str, Form()] = "",
+    quarter: Annotated[str, Form()] = "",
+    as_of: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Put an initiative in a lane by hand."""
+    check_form_csrf(browser, csrf_token)
+    require_page_scope(browser, "write")
+    values = {"title": title, "lane": lane, "quarter": quarter}
+    day = _as_of(as_of or None)
+    try:
+        data = LaneIn.model_validate(_blank_to_none(values))
+        service.set_lane(session=session, data=data, as_of=day)
+    except (*FORM_ERRORS, NotFoundError) as exc:
+        session.rollback()
+        return roadmap_page(
+            request,
+            session,
+            as_of=day,
+            by="quarter",
+            forms={"lane": values},
+            errors={"lane": form_errors(exc)},
+            status=422,
+        )
+    return RedirectResponse(_back(as_of), status_code=303)
+
+
+def _back(as_of: str) -> str:
+    return f"/roadmap?as_of={as_of}" if as_of else "/roadmap"
+
+
+@router.post("/roadmap/unlock", response_model=None)
+def unlock(
+    session: DbSession,
+    browser: Browser,
+    title: Annotated[str, Form()] = "",
+    as_of: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Let the planner choose the initiative's lane again."""
+    check_form_csrf(browser, csrf_token)
+    require_page_scope(browser, "write")
+    service.unlock_lane(session=session, title=title)
+    return RedirectResponse(_back(as_of), status_code=303)
+
+
+@router.post("/roadmap/plan", response_model=None)
+def apply_plan(
+    session: DbSession,
+    browser: Browser,
+    as_of: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Apply the plan to every lane not set by hand."""
+    check_form_csrf(browser, csrf_token)
+    require_page_scope(browser, "write")
+    service.plan_roadmap(session=session, as_of=_as_of(as_of or None), apply=True)
+    return RedirectResponse(_back(as_of), status_code=303)
+
+
+@router.get("/roadmap/export.md", response_class=PlainTextResponse)
+def export_markdown(
+    session: DbSession, _browser: Browser, by: Horizon = "quarter", as_of: str | None = None
+) -> PlainTextResponse:
+    """The roadmap as Markdown."""
+    view = service.show_roadmap(session=session, as_of=_as_of(as_of), horizon=by)
+    return PlainTextResponse(exports.to_markdown(view), media_type="text/markdown")
+
+
+@router.get("/roadmap/export.mmd", response_class=PlainTextResponse)
+def export_mermaid(
+    session: DbSession, _browser: Browser, by: Horizon = "quarter", as_of: str | None = None
+) -> PlainTextResponse:
+    """The roadmap as a Mermaid flowchart."""
+    view = service.show_roadmap(session=session, as_of=_as_of(as_of), horizon=by)
+    return PlainTextResponse(exports.to_mermaid(view))
+
+
+# --- the capacity budget ---------------------------------------------------------------------
+
+
+def capacity_page(
+    request: Request,
+    session: Session,
+    *,
+    form: dict[str, str] | None = None,
+    errors: list[str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """Plan against delivered per quarter, as bars, with the form to set a quarter's plan."""
+    report = service.capacity_report(session=session)
+    suggested = next_quarter(report[-1].quarter) if report else ""
+    return render(
+        request,
+        "roadmap/capacity.html",
+        {
+            "report": report,
+            "categories": CATEGORIES,
+            "form": form or {"quarter": suggested, "person_months": "", "split": "70/20/10"},
+            "errors": errors or [],
+        },
+        status_code=status,
+    )
+
+
+@router.get("/capacity", response_class=HTMLResponse)
+def capacity(request: Request, session: DbSession, _browser: Browser) -> HTMLResponse:
+    """The capacity budget per quarter."""
+    return capacity_page(request, session)
+
+
+@router.post("/capacity", response_model=None)
+def set_capacity(
+    request: Request,
+    session: DbSession,
+    browser: Browser,
+    quarter: Annotated[str, Form()] = "",
+    person_months: Annotated[str, Form()] = "",
+    split: Annotated[str, Form()] = "70/20/10",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Set a quarter's capacity; on refused input the form comes back with what was typed."""
+    check_form_csrf(browser, csrf_token)
+    require_page_scope(browser, "write")
+    form = {"quarter": quarter, "person_months": person_months, "split": split}
+    try:
+        data = CapacityIn.model_validate({"person_months": person_months, "split": split})
+        service.set_capacity(session=session, quarter=quarter, data=data)
+    except (*FORM_ERRORS, ValidationError) as exc:
+        session.rollback()
+        return capacity_page(request, session, form=form, errors=form_errors(exc), status=422)
+    return RedirectResponse("/capacity", status_code=303)
