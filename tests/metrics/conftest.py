@@ -16,7 +16,7 @@ from pavedroad.demo.loader import contract_row
 from pavedroad.ingest.kinds import KINDS
 from pavedroad.ingest.writer import upsert_rows
 from pavedroad.metrics import service
-from tests.web.conftest import client, tokens, users  # noqa: F401  (web fixtures for the page tests)
+from tests.web.conftest import client, live_server, tokens, users  # noqa: F401  (web fixtures)
 
 
 @pytest.fixture(autouse=True)

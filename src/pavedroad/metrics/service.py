@@ -435,7 +435,7 @@ def dashboard(
     window = window or default_window()
     ids = list(kpi_ids or KPI_IDS)
     cut = Cut(team=team, service=service)
-    weekly = weekly_windows(weeks, until=(window.end - timedelta(microseconds=1)).date())
+    weekly = weekly_windows(weeks, until=window.end.date())
     windows = [window, window.previous(), *weekly]
     cells = compute(session=session, kpi_ids=ids, windows=windows, cut=cut)
     goals = targets(session=session)
@@ -495,7 +495,7 @@ def kpi_detail(
     if by is not None:
         window = board.window
         weekly = [point[0] for point in overall.points] or weekly_windows(
-            weeks, until=(window.end - timedelta(microseconds=1)).date()
+            weeks, until=window.end.date()
         )
         windows = [window, window.previous(), *weekly]
         cut = Cut(by=by, team=team, service=service)
