@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from pavedroad.db import utcnow
 from pavedroad.errors import NotFoundError, PavedroadError
 from pavedroad.metrics.definitions import BY_ID, DEFINITIONS, KPI_IDS, KpiDefinition
-from pavedroad.metrics.engine import Backend, Cell, FamilyResult, compute_family, families_for
+from pavedroad.metrics.engine import Backend, Cell, compute_family, families_for
 from pavedroad.metrics.engine import open_backend as _open_backend
 from pavedroad.metrics.expressions import (
     ALL,
@@ -127,7 +127,9 @@ _CACHE_SIZE = 20_000
 _cache: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
 # The same results assembled for a whole request (the warm path returns these as they are).
 _ASSEMBLED_SIZE = 256
-_assembled: dict[tuple[Any, ...], tuple[tuple[Any, ...], FamilyResult | None]] = {}
+# KPI id -> (window index, group) -> cell
+ByKpi = dict[str, dict[tuple[int, str], Cell]]
+_assembled: dict[tuple[Any, ...], tuple[tuple[Any, ...], ByKpi | None]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -232,7 +234,7 @@ def _family_results(
     windows: Sequence[Window],
     cut: Cut,
     versions: dict[str, tuple[Any, ...]],
-) -> FamilyResult | None:
+) -> ByKpi | None:
     """A family's cells for every window, reusing each window that no change reached."""
     backend = backend_for(session)
     stamp = tuple((name, versions.get(name)) for name in sorted(READS[family]))
@@ -272,13 +274,14 @@ def _family_results(
                 _cache.move_to_end(key)
             while len(_cache) > _CACHE_SIZE:
                 _cache.popitem(last=False)
-    assembled: FamilyResult | None = None
+    # Pivoted by KPI once here, so the warm path hands it out as it is.
+    assembled: ByKpi | None = None
     if not any(cells is None for cells in found.values()):
-        assembled = {
-            (index, grp): kpis
-            for index, cells in found.items()
-            for grp, kpis in (cells or {}).items()
-        }
+        assembled = {}
+        for index, cells in found.items():
+            for grp, kpis in (cells or {}).items():
+                for kpi, cell in kpis.items():
+                    assembled.setdefault(kpi, {})[(index, grp)] = cell
     with _cache_lock:
         _assembled[whole_key] = (stamp, assembled)
         while len(_assembled) > _ASSEMBLED_SIZE:
@@ -300,10 +303,7 @@ def compute(
         for kpi in kpi_ids:
             if kpi in out or family != _family_of(kpi):
                 continue
-            if result is None:
-                out[kpi] = None
-                continue
-            out[kpi] = {slot: cells[kpi] for slot, cells in result.items()}
+            out[kpi] = None if result is None else result.get(kpi, {})
     return out
 
 
