@@ -270,3 +270,50 @@ def test_user_text_is_escaped(client, users, engine, teams):
     sign_in(client, users["read"])
     page = client.get("/backlog").text
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_import_page_writes_every_row_or_none_and_keeps_the_pasted_text(client, users, teams):
+    sign_in(client, users["read"])
+    assert client.get("/initiatives/import").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_of(client.get("/backlog").text)})
+    sign_in(client, users["write"])
+    form = client.get("/initiatives/import")
+    assert form.status_code == 200 and "initiatives import FILE" in form.text
+    token = csrf_of(form.text)
+    bad = (
+        "title,reach,impact,confidence,effort,category,goal,lane,priority\n"
+        "Quicker builds,200,2,80%,2,roadmap,,,\n"
+        "Cloud abstraction,40,4,70%,2.5,roadmap,,,\n"
+    )
+    refused = client.post(
+        "/initiatives/import", data={"csrf_token": token, "text": bad, "kind": "csv"}
+    )
+    assert refused.status_code == 422
+    assert "pasted text:3: field &#39;impact&#39;" in refused.text
+    assert "Cloud abstraction,40,4,70%" in refused.text  # what was pasted is kept
+    assert "Quicker builds" not in client.get("/backlog").text  # nothing was written
+    good = bad.replace("Cloud abstraction,40,4,70%", "Cloud abstraction,40,1,50%").encode()
+    done = client.post(
+        "/initiatives/import",
+        data={"csrf_token": token, "kind": "csv"},
+        files={"file": ("backlog.csv", good, "text/csv")},
+    )
+    assert done.status_code == 200 and "2 new" in done.text
+    backlog = client.get("/backlog").text
+    assert "Quicker builds" in backlog and "Cloud abstraction" in backlog
+    again = client.post(
+        "/initiatives/import",
+        data={"csrf_token": token, "kind": "csv"},
+        files={"file": ("backlog.csv", good, "text/csv")},
+    )
+    assert "2 unchanged" in again.text
+    forged = client.post("/initiatives/import", data={"csrf_token": "x", "text": bad})
+    assert forged.status_code == 403 and "CSRF" in forged.text
+
+
+def test_backlog_pages_keep_backlog_highlighted_in_the_navigation(client, users):
+    sign_in(client, users["read"])
+    for path in ("/backlog", "/problems", "/canvas"):
+        page = client.get(path).text
+        assert '<a href="/backlog" aria-current="page">Backlog</a>' in page, path
+    assert 'aria-current="page">Backlog' not in client.get("/kpis").text

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from pavedroad.backlog import criteria as criteria_service
-from pavedroad.backlog import service
+from pavedroad.backlog import importer, service
 from pavedroad.backlog.models import Initiative
 from pavedroad.backlog.problems import list_problems
 from pavedroad.backlog.rice import CONFIDENCE_SCALE, IMPACT_SCALE
@@ -25,6 +25,7 @@ from pavedroad.backlog.schemas import (
     InitiativeIn,
     InitiativeUpdate,
 )
+from pavedroad.errors import InvalidInputError
 from pavedroad.metrics.definitions import DEFINITIONS
 from pavedroad.web.deps import Browser, DbSession, check_form_csrf, require_page_scope
 from pavedroad.web.pages import canvas as canvas_pages
@@ -180,6 +181,66 @@ def _detail_page(
             **_form_context(session),
         },
         status_code=status,
+    )
+
+
+IMPORT_LIMIT = 5_000_000  # bytes: the same order as a CLI file, never a whole disk
+
+
+@router.get("/initiatives/import", response_class=HTMLResponse)
+def import_form(request: Request, browser: Browser) -> HTMLResponse:
+    """Upload or paste an initiatives file (CSV or YAML), as `pavedroad initiatives import`."""
+    require_page_scope(browser, "write")
+    return render(
+        request, "backlog/import.html", {"form": {"kind": "csv", "text": ""}, "errors": []}
+    )
+
+
+@router.post("/initiatives/import", response_model=None)
+async def import_file(
+    request: Request,
+    session: DbSession,
+    browser: Browser,
+) -> Response:
+    """Write every row or none; problems are listed by line and field, the pasted text kept."""
+    form = await request.form()
+    check_form_csrf(browser, str(form.get("csrf_token", "")))
+    require_page_scope(browser, "write")
+    kind = "yaml" if form.get("kind") == "yaml" else "csv"
+    text = str(form.get("text", ""))
+    upload = form.get("file")
+    data = text.encode()
+    source = "pasted text"
+    if upload is not None and not isinstance(upload, str) and upload.filename:
+        data = await upload.read(IMPORT_LIMIT + 1)
+        source = upload.filename
+        if upload.filename.lower().endswith((".yaml", ".yml")):
+            kind = "yaml"
+    errors: list[str] = []
+    if not data.strip():
+        errors = ["choose a file or paste its text"]
+    elif len(data) > IMPORT_LIMIT:
+        errors = [f"{source}: larger than {IMPORT_LIMIT:,} bytes; use the CLI for big files"]
+    else:
+        try:
+            read = importer.read_initiatives(data, source=source, kind=kind)  # type: ignore[arg-type]
+            counts = importer.write_initiatives(session=session, read=read)
+        except InvalidInputError as exc:
+            errors = [str(problem) for problem in exc.problems[:50]]
+            if len(exc.problems) > 50:
+                errors.append(f"... and {len(exc.problems) - 50} more problems")
+            session.rollback()
+        else:
+            return render(
+                request,
+                "backlog/import.html",
+                {"form": {"kind": kind, "text": ""}, "errors": [], "counts": counts},
+            )
+    return render(
+        request,
+        "backlog/import.html",
+        {"form": {"kind": kind, "text": text}, "errors": errors},
+        status_code=422,
     )
 
 

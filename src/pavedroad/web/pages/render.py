@@ -22,6 +22,16 @@ class NavItem:
     label: str
     path: str | None
     section: str
+    # Other pages that belong to this entry (it is highlighted on them too).
+    also: tuple[str, ...] = ()
+
+    def is_current(self, current: str) -> bool:
+        """Whether the page at `current` belongs to this entry."""
+        if self.path is None:
+            return False
+        if current == self.path or (self.path != "/" and current.startswith(self.path)):
+            return True
+        return any(current.startswith(prefix) for prefix in self.also)
 
 
 # The loop of DESIGN.md: discover -> decide -> plan -> ship & tell -> measure.
@@ -29,7 +39,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Overview", "/", "Home"),
     NavItem("Research", None, "Discover"),
     NavItem("Survey", None, "Discover"),
-    NavItem("Backlog", "/backlog", "Decide"),
+    NavItem("Backlog", "/backlog", "Decide", also=("/problems", "/initiatives", "/canvas")),
     NavItem("Impact map", "/map", "Decide"),
     NavItem("Roadmap", "/roadmap", "Plan"),
     NavItem("Capacity budget", "/capacity", "Plan"),
