@@ -71,3 +71,9 @@ def load_settings(database_url: str | None = None) -> Settings:
         secure_cookies=os.environ.get("PAVEDROAD_SECURE_COOKIES", "false").lower()
         in {"1", "true", "yes"},
     )
+
+
+def production_pattern() -> str | None:
+    """`PAVEDROAD_PRODUCTION_PATTERN`: a regular expression over lower-cased environment names
+    (the KPI engine's default is `^(prod|production)$`)."""
+    return _env_text("PAVEDROAD_PRODUCTION_PATTERN")

@@ -18,7 +18,13 @@ from pavedroad.demo.loader import contract_row
 from pavedroad.ingest.kinds import KINDS
 from pavedroad.ingest.writer import upsert_rows
 from pavedroad.metrics import service as metrics
-from tests.web.conftest import client, live_server, tokens, users  # noqa: F401  (web fixtures)
+from tests.web.conftest import (  # noqa: F401  (web fixtures)
+    chromium_page,
+    client,
+    live_server,
+    tokens,
+    users,
+)
 
 # The practice's worked example: (title, reach, impact, confidence, effort, RICE)
 WORKED_EXAMPLE: tuple[tuple[str, float, float, str, float, float], ...] = (

@@ -16,7 +16,13 @@ from pavedroad.demo.loader import contract_row
 from pavedroad.ingest.kinds import KINDS
 from pavedroad.ingest.writer import upsert_rows
 from pavedroad.metrics import service
-from tests.web.conftest import client, live_server, tokens, users  # noqa: F401  (web fixtures)
+from tests.web.conftest import (  # noqa: F401  (web fixtures)
+    chromium_page,
+    client,
+    live_server,
+    tokens,
+    users,
+)
 
 
 @pytest.fixture(autouse=True)

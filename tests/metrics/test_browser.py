@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+from tests.web.conftest import ARTIFACTS, BROWSER_MARKS, PASSWORD
 
-from tests.web.conftest import PASSWORD
-from tests.web.test_browser import ARTIFACTS, CHROMIUM
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
-]
+pytestmark = BROWSER_MARKS
 
 WEEK = "2026-03-02..2026-03-09"
 
 
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-            ],
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(30_000)
-        yield page
-        browser.close()
-
-
-def test_dashboard_tiles_and_a_drawn_chart(org, users, live_server, browser_page):
-    page = browser_page
+def test_dashboard_tiles_and_a_drawn_chart(org, users, live_server, chromium_page):
+    page = chromium_page
     page.goto(f"{live_server}/login?next=/kpis")
     page.fill("input[name=email]", users["read"])
     page.fill("input[name=password]", PASSWORD)
@@ -45,7 +19,6 @@ def test_dashboard_tiles_and_a_drawn_chart(org, users, live_server, browser_page
     tile = page.locator("a.kpi-tile", has_text="CI duration (median)")
     assert "7.0 min" in tile.inner_text()
     assert page.locator("a.kpi-tile").count() == 25
-    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "kpi-dashboard.png"), full_page=True)
     tile.click()
     page.wait_for_url("**/kpis/ci_duration_p50**")

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from pavedroad.metrics.diagnoses import captive_audience, worsening_run
 from tests.conftest import Cli
+from tests.metrics.conftest import add_events
 from tests.web.conftest import bearer, csrf_of, sign_in
 
 WEEK = "2026-03-02..2026-03-09"
@@ -101,13 +102,35 @@ def test_cli_target_set_and_reset(org, db_url):
     assert {"id": "ci_duration_p50", "target": 5.0} in targets
 
 
-def test_cli_diagnose_json_shape(org, db_url):
+def test_cli_diagnose_finds_three_weeks_of_slower_ci(org, db_url):
+    # Medians 3, 4, 5 in the three weeks before the week under test (7): worse three times.
+    add_events(
+        org,
+        "ci-runs",
+        [
+            {
+                "id": f"w{minutes}",
+                "service": "api",
+                "started_at": f"{day}T10:00:00Z",
+                "finished_at": f"{day}T10:0{minutes}:00Z",
+                "result": "success",
+            }
+            for day, minutes in (("2026-02-10", 3), ("2026-02-17", 4), ("2026-02-24", 5))
+        ],
+    )
     result = Cli(db_url)("kpis", "--diagnose", "--window", WEEK, "--json")
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
     assert list(document) == ["diagnoses"]
     for item in document["diagnoses"]:
         assert set(item) == {"id", "severity", "message", "evidence"}
+    declines = {
+        d["evidence"]["kpi"]: d
+        for d in document["diagnoses"]
+        if d["id"] == "leading_indicator_decline"
+    }
+    weeks = declines["ci_duration_p50"]["evidence"]["weeks"]
+    assert [w["value"] for w in weeks] == pytest.approx([3.0, 4.0, 5.0, 7.0])
 
 
 def test_captive_audience_needs_high_adoption_and_low_satisfaction():

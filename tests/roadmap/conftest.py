@@ -12,7 +12,13 @@ from pavedroad.db import unit_of_work
 from pavedroad.metrics import service as metrics_service
 from pavedroad.roadmap.schemas import CapacityIn
 from pavedroad.roadmap.service import set_capacity
-from tests.web.conftest import client, live_server, tokens, users  # noqa: F401  (web fixtures)
+from tests.web.conftest import (  # noqa: F401  (web fixtures)
+    chromium_page,
+    client,
+    live_server,
+    tokens,
+    users,
+)
 
 
 @pytest.fixture(autouse=True)

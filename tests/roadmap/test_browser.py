@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from pavedroad.db import unit_of_work
 from pavedroad.demo.company import DEMO_LOGIN
 from pavedroad.demo.loader import load_demo
 from pavedroad.demo.roadmap import AS_OF
+from tests.web.conftest import ARTIFACTS, BROWSER_MARKS
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(__file__).resolve().parents[2] / ".test-artifacts"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)"
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -30,28 +21,12 @@ def demo_server(live_server, engine) -> str:
 
 
 @pytest.fixture
-def page(demo_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-            ],
-        )
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.set_default_timeout(20_000)
-        yield page
-        browser.close()
+def page(demo_server, chromium_page):
+    return chromium_page
 
 
 def test_map_roadmap_and_the_vps_what_if_in_the_browser(demo_server, page, db_url):
     engine_name = "postgres" if db_url.startswith("postgresql") else "sqlite"
-    ARTIFACTS.mkdir(exist_ok=True)
     email, password = DEMO_LOGIN
     page.goto(f"{demo_server}/map")
     page.fill("input[name=email]", email)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -137,3 +140,39 @@ def live_server(db_url) -> Iterator[str]:
     server.should_exit = True
     thread.join(timeout=10)
     app.state.engine.dispose()
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).resolve().parents[2] / ".test-artifacts"
+# Browser tests drive Debian's chromium (Playwright's own download cannot work here).
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)"
+    ),
+]
+
+
+@pytest.fixture
+def chromium_page() -> Iterator[Any]:
+    """A page of a real Chromium (1366x900); screenshots go to `.test-artifacts/`."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.set_default_timeout(30_000)
+        yield page
+        browser.close()

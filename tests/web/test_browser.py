@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from pavedroad.db import unit_of_work
 from pavedroad.demo.company import DEMO_LOGIN
 from pavedroad.demo.loader import CATALOG_ONLY, load_demo
+from tests.web.conftest import ARTIFACTS, BROWSER_MARKS
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(__file__).resolve().parents[2] / ".test-artifacts"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)"
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -29,26 +20,8 @@ def demo_server(live_server, engine) -> str:
 
 
 @pytest.fixture
-def page(demo_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
+def page(demo_server, chromium_page):
+    return chromium_page
 
 
 def test_sign_in_open_the_catalog_and_find_a_demo_team(demo_server, page, db_url):
@@ -72,7 +45,6 @@ def test_sign_in_open_the_catalog_and_find_a_demo_team(demo_server, page, db_url
     assert people.count() >= 12
     services = page.locator("section:has(h2:text('Services')) tbody")
     assert "payments-gateway" in services.inner_text() and "card-tokenizer" in services.inner_text()
-    ARTIFACTS.mkdir(exist_ok=True)
     engine_name = "postgres" if db_url.startswith("postgresql") else "sqlite"
     page.screenshot(path=str(ARTIFACTS / f"team-page-{engine_name}.png"), full_page=True)
 

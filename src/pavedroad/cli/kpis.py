@@ -203,22 +203,7 @@ def show(
         )
     definition = detail.headline.definition
     if as_json:
-        print_json(
-            {
-                "kpi": {
-                    **detail.headline.as_contract(),
-                    "direction": definition.direction,
-                    "definition": definition.semantics,
-                },
-                "window": detail.headline.window.as_dict(),
-                "weekly": [
-                    {"week": w.label, "start": w.start.isoformat(), "value": v, "sample_size": n}
-                    for w, v, n in detail.overall.points
-                ],
-                "by": detail.by,
-                "groups": [{"group": g.group, **g.as_contract()} for g in detail.groups],
-            }
-        )
+        print_json(detail.contract())
         return
     head = detail.headline
     console.print(f"[bold]{definition.name}[/bold] [dim]{definition.id}[/dim]")

@@ -14,6 +14,7 @@ serves every window set.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +33,6 @@ from pavedroad.errors import PavedroadError
 from pavedroad.metrics.expressions import (
     FAMILIES,
     FAMILY_OF,
-    READS,
     Cut,
     NotApplicable,
     Tables,
@@ -128,6 +128,7 @@ def _ibis_type(column: Any) -> str:
     raise TypeError(f"no Ibis type for {column.table.name}.{column.name} ({kind})")
 
 
+@functools.cache
 def table_schema(name: str) -> dict[str, str]:
     """The Ibis schema of the columns the KPIs read from a table, from its model."""
     from pavedroad.schema import load_models
@@ -457,11 +458,6 @@ def families_for(kpi_ids: Iterable[str]) -> list[str]:
     """The families that compute these KPIs, each once, in a stable order."""
     wanted = {FAMILY_OF[kpi] for kpi in kpi_ids}
     return [family for family in FAMILIES if family in wanted]
-
-
-def tables_read(family: str) -> frozenset[str]:
-    """The tables a family reads (for the mirror and for cache invalidation)."""
-    return READS[family]
 
 
 def _number(value: object) -> float | None:

@@ -189,18 +189,25 @@ def deployments(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
     )
 
 
-def change_failure(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
+def _production_outcomes(t: Tables) -> ir.Table:
+    """Production deployments with `failed`: a successful, non-rollback one that an incident
+    names (once, however many do) or that the next production deployment of its service, even
+    after the window, rolls back."""
     d = _deployments(t)
     prod = d.filter(d.is_prod)
-    # The next production deployment of the same service, whenever it happens (even after the
-    # window), decides whether this one was rolled back.
     following = ibis.window(group_by=prod.service, order_by=[prod.finished_at, prod.id])
     prod = prod.mutate(next_is_rollback=prod.rollback.lead().over(following))
     causes = t.incidents.filter(t.incidents.caused_by_deployment_id.notnull())
-    base = prod.filter(prod.ok & ~prod.rollback)
-    base = base.mutate(
-        failed=base.id.isin(causes.caused_by_deployment_id) | base.next_is_rollback.fill_null(False)
+    return prod.mutate(
+        failed=prod.ok
+        & ~prod.rollback
+        & (prod.id.isin(causes.caused_by_deployment_id) | prod.next_is_rollback.fill_null(False))
     )
+
+
+def change_failure(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
+    prod = _production_outcomes(t)
+    base = prod.filter(prod.ok & ~prod.rollback)
     base = _scoped(base, cut, team=base.team, service=base.service)
     joined = _in_window(base, "finished_at", wins)
     return joined.group_by(["w", "grp"]).aggregate(
@@ -407,16 +414,22 @@ def onboarding(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
     )
 
 
-def adoption(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
-    if cut.by == "service" or cut.service:
-        raise NotApplicable
+def _platform_days(t: Tables) -> ir.Table:
+    """Each (team, day) with platform use: a successful production deployment through the
+    platform, or a usage event. Windows start and end at midnight UTC, so team-days are exact
+    and far fewer than events."""
     d = _deployments(t)
     used = d.filter(d.is_prod & d.ok & d.via_platform)
-    # Windows start and end at midnight UTC, so a team-day of use is exact and far smaller.
     by_deploys = used.select(team=used.team.cast(_TEXT), day=used.finished_at.truncate("D"))
     u = t.usage_events
     by_usage = u.select(team=u.team.cast(_TEXT), day=u.at.truncate("D"))
-    days = ibis.union(by_deploys, by_usage, distinct=True)
+    return ibis.union(by_deploys, by_usage, distinct=True)
+
+
+def adoption(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
+    if cut.by == "service" or cut.service:
+        raise NotApplicable
+    days = _platform_days(t)
     active = (
         days.join(wins, [days.day >= wins.a_start, days.day < wins.end])
         .select(active_w="w", active_team="team")
@@ -562,19 +575,7 @@ READS: dict[str, frozenset[str]] = {
 def evidence(t: Tables, wins: ir.Table, cut: Cut, family: str) -> ir.Table:
     """The rows a family counted in the first window, for drill-down (newest first)."""
     if family in {"deployments", "change_failure", "lead_time", "time_to_first_deploy"}:
-        d = _deployments(t)
-        prod = d.filter(d.is_prod)
-        following = ibis.window(group_by=prod.service, order_by=[prod.finished_at, prod.id])
-        prod = prod.mutate(next_is_rollback=prod.rollback.lead().over(following))
-        causes = t.incidents.filter(t.incidents.caused_by_deployment_id.notnull())
-        prod = prod.mutate(
-            failed=prod.ok
-            & ~prod.rollback
-            & (
-                prod.id.isin(causes.caused_by_deployment_id)
-                | prod.next_is_rollback.fill_null(False)
-            )
-        )
+        prod = _production_outcomes(t)
         rows = _scoped(prod, cut, team=prod.team, service=prod.service)
         rows = _in_window(rows, "finished_at", wins).filter(lambda r: r.w == 0)
         return rows.select(
@@ -651,12 +652,7 @@ def evidence(t: Tables, wins: ir.Table, cut: Cut, family: str) -> ir.Table:
 
 def adoption_by_team(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
     """Each eligible team and whether it used the platform in the 30 days before the end."""
-    d = _deployments(t)
-    used = d.filter(d.is_prod & d.ok & d.via_platform)
-    by_deploys = used.select(team=used.team.cast(_TEXT), day=used.finished_at.truncate("D"))
-    u = t.usage_events
-    by_usage = u.select(team=u.team.cast(_TEXT), day=u.at.truncate("D"))
-    days = ibis.union(by_deploys, by_usage, distinct=True)
+    days = _platform_days(t)
     first = wins.filter(wins.w == 0)
     recent = days.join(first, [days.day >= first.a_start, days.day < first.end])
     last_use = recent.group_by("team").aggregate(last_use=recent.day.max())

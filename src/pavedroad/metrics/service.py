@@ -9,12 +9,11 @@ fingerprinted on every call).
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import func, select, text
@@ -27,6 +26,7 @@ from pavedroad.metrics.engine import Backend, Cell, compute_family, families_for
 from pavedroad.metrics.engine import open_backend as _open_backend
 from pavedroad.metrics.expressions import (
     ALL,
+    FAMILY_OF,
     LOCAL_TABLES,
     LOOKBACK_FROM_END_DAYS,
     READS,
@@ -34,6 +34,7 @@ from pavedroad.metrics.expressions import (
 )
 from pavedroad.metrics.models import KpiTarget
 from pavedroad.metrics.windows import Window, last_days, weekly_windows, window_between
+from pavedroad.settings import production_pattern
 
 # Team breakdowns of survey results are hidden below this many respondents.
 MIN_SURVEY_RESPONDENTS = 5
@@ -131,11 +132,6 @@ _ASSEMBLED_SIZE = 256
 ByKpi = dict[str, dict[tuple[int, str], Cell]]
 _assembled: dict[tuple[Any, ...], tuple[tuple[Any, ...], ByKpi | None]] = {}
 _cache_lock = threading.Lock()
-
-
-def production_pattern() -> str | None:
-    """`PAVEDROAD_PRODUCTION_PATTERN`: a regular expression over lower-cased environment names."""
-    return os.environ.get("PAVEDROAD_PRODUCTION_PATTERN") or None
 
 
 def backend_for(session: Session) -> Backend:
@@ -301,16 +297,10 @@ def compute(
     for family in families_for(kpi_ids):
         result = _family_results(session, family, windows, cut, versions)
         for kpi in kpi_ids:
-            if kpi in out or family != _family_of(kpi):
+            if kpi in out or family != FAMILY_OF[kpi]:
                 continue
             out[kpi] = None if result is None else result.get(kpi, {})
     return out
-
-
-def _family_of(kpi_id: str) -> str:
-    from pavedroad.metrics.expressions import FAMILY_OF
-
-    return FAMILY_OF[kpi_id]
 
 
 # --- targets --------------------------------------------------------------------------------
@@ -472,6 +462,31 @@ class KpiDetail:
     groups: list[KpiResult]
     group_series: dict[str, Series]
 
+    def contract(self) -> dict[str, Any]:
+        """`pavedroad kpis show ID --json` and `GET /api/v1/kpis/{id}`."""
+        definition = self.headline.definition
+        return {
+            "kpi": {
+                **self.headline.as_contract(),
+                "direction": definition.direction,
+                "definition": definition.semantics,
+            },
+            "window": self.headline.window.as_dict(),
+            "weekly": [
+                {"week": w.label, "start": w.start.isoformat(), "value": v, "sample_size": n}
+                for w, v, n in self.overall.points
+            ],
+            "by": self.by,
+            "groups": [
+                {
+                    "group": g.group,
+                    **g.as_contract(),
+                    "weekly": [v for _, v, _ in self.group_series[g.group].points],
+                }
+                for g in self.groups
+            ],
+        }
+
 
 def kpi_detail(
     *,
@@ -554,11 +569,6 @@ def latest_values(
 def has_events(*, session: Session) -> bool:
     """Whether any telemetry has been ingested (pages show how to start when not)."""
     return bool(session.scalar(select(func.count()).select_from(text("event_versions"))))
-
-
-def as_of(moment: datetime) -> date:
-    """The day whose start ends a window that holds `moment`."""
-    return moment.date() + timedelta(days=1)
 
 
 def evidence(

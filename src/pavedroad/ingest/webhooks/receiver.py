@@ -346,6 +346,7 @@ _ADD_COUNTS_SET = (
     "read = read + :read, new = new + :new, updated = updated + :updated, "
     "unchanged = unchanged + :unchanged"
 )
+# The same rule as `runs.finish_run`: failed when rows were refused and none taken.
 _FINISH_SET = (
     ", status = CASE WHEN rejected = 0 THEN 'succeeded' "
     "WHEN new + updated + unchanged + :taken = 0 THEN 'failed' "

@@ -70,28 +70,7 @@ def get_kpi(
     detail = service.kpi_detail(
         session=session, kpi_id=kpi_id, window=_window(window), by=by, weeks=weeks
     )
-    definition = detail.headline.definition
-    return {
-        "kpi": {
-            **detail.headline.as_contract(),
-            "direction": definition.direction,
-            "definition": definition.semantics,
-        },
-        "window": detail.headline.window.as_dict(),
-        "weekly": [
-            {"week": w.label, "start": w.start.isoformat(), "value": v, "sample_size": n}
-            for w, v, n in detail.overall.points
-        ],
-        "by": detail.by,
-        "groups": [
-            {
-                "group": g.group,
-                **g.as_contract(),
-                "weekly": [v for _, v, _ in detail.group_series[g.group].points],
-            }
-            for g in detail.groups
-        ],
-    }
+    return detail.contract()
 
 
 @router.get("/kpis/{kpi_id}/events")

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from pavedroad.backlog import criteria as criteria_service
@@ -38,20 +39,36 @@ ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 router.include_router(problem_pages.router)
 router.include_router(canvas_pages.router)
 
-INITIATIVE_FIELDS = (
-    "title",
-    "description",
-    "owner",
-    "status",
-    "category",
-    "reach",
-    "impact",
-    "confidence",
-    "effort",
-    "goal",
-    "lane",
-    "priority",
-)
+
+class InitiativeForm(BaseModel):
+    """The add and edit forms of an initiative, every field as typed."""
+
+    title: str = ""
+    description: str = ""
+    owner: str = ""
+    status: str = ""
+    category: str = ""
+    reach: str = ""
+    impact: str = ""
+    confidence: str = ""
+    effort: str = ""
+    teams: str = ""
+    problems: list[str] = []
+    goal: str = ""
+    lane: str = ""
+    priority: str = ""
+    csrf_token: str = ""
+
+    def typed(self) -> dict[str, str]:
+        """The text fields as typed, to show again when the form comes back with errors."""
+        return self.model_dump(exclude={"problems", "csrf_token"})
+
+    def fields(self) -> dict[str, Any]:
+        """The values for the initiative schemas: teams split, problems as chosen."""
+        values: dict[str, Any] = self.typed()
+        values["teams"] = split_names(self.teams)
+        values["problems"] = self.problems
+        return values
 
 
 def _today(as_of: str | None) -> date | None:
@@ -142,13 +159,6 @@ def _form_context(session: Session) -> dict[str, Any]:
         "goal_titles": service.goal_titles(session=session),
         "problem_titles": [p.title for p in list_problems(session=session)],
     }
-
-
-def _fields(form: dict[str, str], problems: list[str]) -> dict[str, Any]:
-    fields: dict[str, Any] = {name: form.get(name, "") for name in INITIATIVE_FIELDS}
-    fields["teams"] = split_names(form.get("teams", ""))
-    fields["problems"] = problems
-    return fields
 
 
 def _detail_page(
@@ -260,46 +270,20 @@ def add_initiative(
     request: Request,
     session: DbSession,
     browser: Browser,
-    title: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    owner: Annotated[str, Form()] = "",
-    status: Annotated[str, Form()] = "idea",
-    category: Annotated[str, Form()] = "roadmap",
-    reach: Annotated[str, Form()] = "",
-    impact: Annotated[str, Form()] = "",
-    confidence: Annotated[str, Form()] = "",
-    effort: Annotated[str, Form()] = "",
-    teams: Annotated[str, Form()] = "",
-    problems: Annotated[list[str] | None, Form()] = None,
-    goal: Annotated[str, Form()] = "",
-    lane: Annotated[str, Form()] = "",
-    priority: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
+    submitted: Annotated[InitiativeForm, Form()],
 ) -> Response:
     """Add an initiative; on an error the form comes back with what was typed."""
-    check_form_csrf(browser, csrf_token)
+    check_form_csrf(browser, submitted.csrf_token)
     require_page_scope(browser, "write")
-    form = {
-        "title": title,
-        "description": description,
-        "owner": owner,
-        "status": status,
-        "category": category,
-        "reach": reach,
-        "impact": impact,
-        "confidence": confidence,
-        "effort": effort,
-        "teams": teams,
-        "goal": goal,
-        "lane": lane,
-        "priority": priority,
-    }
+    fields = submitted.fields()
+    fields["status"] = fields["status"] or "idea"
+    fields["category"] = fields["category"] or "roadmap"
     try:
-        data = InitiativeIn.model_validate(_fields(form, problems or []))
+        data = InitiativeIn.model_validate(fields)
         created = service.create_initiative(session=session, data=data)
     except FORM_ERRORS as exc:
         session.rollback()
-        form["problems"] = "\n".join(problems or [])
+        form = {**submitted.typed(), "problems": "\n".join(submitted.problems)}
         return render(
             request,
             "backlog/new.html",
@@ -324,43 +308,14 @@ def edit_initiative(
     initiative_id: ItemId,
     session: DbSession,
     browser: Browser,
-    title: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    owner: Annotated[str, Form()] = "",
-    status: Annotated[str, Form()] = "",
-    category: Annotated[str, Form()] = "",
-    reach: Annotated[str, Form()] = "",
-    impact: Annotated[str, Form()] = "",
-    confidence: Annotated[str, Form()] = "",
-    effort: Annotated[str, Form()] = "",
-    teams: Annotated[str, Form()] = "",
-    problems: Annotated[list[str] | None, Form()] = None,
-    goal: Annotated[str, Form()] = "",
-    lane: Annotated[str, Form()] = "",
-    priority: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
+    submitted: Annotated[InitiativeForm, Form()],
 ) -> Response:
     """Save the edit form; a lane or goal counts as changed only when it differs."""
-    check_form_csrf(browser, csrf_token)
+    check_form_csrf(browser, submitted.csrf_token)
     require_page_scope(browser, "write")
-    form = {
-        "title": title,
-        "description": description,
-        "owner": owner,
-        "status": status,
-        "category": category,
-        "reach": reach,
-        "impact": impact,
-        "confidence": confidence,
-        "effort": effort,
-        "teams": teams,
-        "goal": goal,
-        "lane": lane,
-        "priority": priority,
-    }
     found = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
     before = _initiative_form(found)
-    fields = _fields(form, problems or [])
+    fields = submitted.fields()
     # Submitting the form unchanged must not lock the planner's lane or move the goal.
     for name in ("lane", "goal"):
         if fields[name] == before[name]:
@@ -370,7 +325,7 @@ def edit_initiative(
         service.update_initiative(session=session, initiative=found, data=data)
     except FORM_ERRORS as exc:
         session.rollback()
-        form["problems"] = "\n".join(problems or [])
+        form = {**submitted.typed(), "problems": "\n".join(submitted.problems)}
         found = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
         return _detail_page(
             request, session, found, form=form, errors={"edit": form_errors(exc)}, status=422
