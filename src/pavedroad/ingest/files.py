@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +27,10 @@ from pavedroad.errors import InputProblem, InvalidInputError
 from pavedroad.ingest import runs
 from pavedroad.ingest.kinds import EventKind, kind_or_raise
 from pavedroad.ingest.models import Run
-from pavedroad.ingest.readers import RawRow, file_format, read_rows
+from pavedroad.ingest.readers import Block, Chunk, RawRow, file_format, read_chunks
 from pavedroad.ingest.rows import Row, RowProblem, convert_row
-from pavedroad.ingest.writer import existing_keys, upsert_rows
+from pavedroad.ingest.vectorised import Converted, convert_block
+from pavedroad.ingest.writer import Prepared, existing_keys, prepare_rows, write_prepared
 
 BATCH_SIZE = 5000
 UNOWNED_TEAM = "unowned"
@@ -98,17 +99,6 @@ def timezone_or_raise(name: str) -> ZoneInfo:
             ],
             unusable=True,
         ) from None
-
-
-def _batches(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
-    batch: list[RawRow] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 class _RejectsWriter:
@@ -200,9 +190,11 @@ def _resolve(
     catalog: Catalog,
     known_deployments: set[str],
     create_missing: bool,
-) -> tuple[list[Row], list[Reject]]:
-    """Refuse rows whose references do not resolve (or note what --create-missing must add)."""
-    good: list[Row] = []
+) -> tuple[list[tuple[int, Row]], list[Reject]]:
+    """Refuse rows whose references do not resolve (or note what --create-missing must add).
+
+    The good rows come back with their lines."""
+    good: list[tuple[int, Row]] = []
     rejects: list[Reject] = []
     for raw, row in checked:
         problems = resolve_references(
@@ -215,7 +207,7 @@ def _resolve(
         if problems:
             rejects.append(Reject(raw, problems))
         else:
-            good.append(row)
+            good.append((raw.line, row))
     return good, rejects
 
 
@@ -243,7 +235,7 @@ def _create_missing(session: Session, catalog: Catalog) -> None:
 def _process_batch(
     session: Session,
     kind: EventKind,
-    batch: list[RawRow],
+    chunk: Chunk,
     *,
     tz: ZoneInfo,
     catalog: Catalog,
@@ -251,16 +243,34 @@ def _process_batch(
     write: bool,
     run: Run,
 ) -> tuple[int, list[Reject]]:
-    """Check a batch; when `write`, upsert its good rows and count them on the run."""
+    """Check a chunk; when `write`, upsert its good rows and count them on the run.
+
+    A plain CSV block is converted column-wise (`vectorised`); the rows that path leaves,
+    and every other chunk, go row by row. Both end in one write, in file order."""
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    fast: Converted | None = None
+    if isinstance(chunk, Block):
+        fast = convert_block(
+            chunk,
+            kind,
+            tz=tz,
+            owners=catalog.owners,
+            teams=catalog.teams,
+            known_deployments=lambda refs: existing_keys(connection, "deployments", "id", refs),
+            sqlite=sqlite,
+        )
+        raw_rows = [chunk.raw_row(i) for i in fast.deferred]
+    else:
+        raw_rows = chunk
     checked: list[tuple[RawRow, Row]] = []
     rejects: list[Reject] = []
-    for raw in batch:
+    for raw in raw_rows:
         row, problems = _check(kind, raw, tz)
         if row is None:
             rejects.append(Reject(raw, problems))
         else:
             checked.append((raw, row))
-    connection = session.connection()
     refs = _deployment_refs(kind, checked)
     known = existing_keys(connection, "deployments", "id", refs) if refs else set()
     good, unresolved = _resolve(
@@ -272,13 +282,32 @@ def _process_batch(
     )
     rejects += unresolved
     rejects.sort(key=lambda r: r.raw.line)
+    accepted = len(good) + (len(fast.lines) if fast else 0)
     if write:
         _create_missing(session, catalog)
-        counts = upsert_rows(connection, kind, good, channel="file", run_id=run.id)
+        prepared = _in_file_order(kind, fast, good, sqlite=sqlite)
+        counts = write_prepared(connection, kind, prepared, channel="file", run_id=run.id)
         run.new += counts.new
         run.updated += counts.updated
         run.unchanged += counts.unchanged
-    return len(good), rejects
+    return accepted, rejects
+
+
+def _in_file_order(
+    kind: EventKind, fast: Converted | None, slow: list[tuple[int, Row]], *, sqlite: bool
+) -> Prepared:
+    """Rows of both paths as one batch in line order (a repeated key's last row wins)."""
+    careful = prepare_rows(kind, [row for _, row in slow], sqlite=sqlite)
+    if fast is None or not fast.lines:
+        return careful
+    if not slow:
+        return fast.prepared
+    lines = fast.lines + [line for line, _ in slow]
+    return (fast.prepared + careful).pick(sorted(range(len(lines)), key=lines.__getitem__))
+
+
+def _rows_in(chunk: Chunk) -> int:
+    return chunk.table.num_rows if isinstance(chunk, Block) else len(chunk)
 
 
 def _record(session: Session, run: Run, rejects: list[Reject], read: int) -> None:
@@ -328,7 +357,7 @@ def import_file(
                 catalog = Catalog.load(session)
             if not _refused_in_strict_check(engine, run_id):
                 read_so_far = rejected_so_far = 0
-                for batch in _batches(read_rows(path, kind), options.batch_size):
+                for batch in read_chunks(path, kind, options.batch_size):
                     with make_session() as session, session.begin():
                         run = runs.get_run_or_raise(session=session, run_id=run_id)
                         _, rejects = _process_batch(
@@ -341,11 +370,11 @@ def import_file(
                             write=True,
                             run=run,
                         )
-                        _record(session, run, rejects, len(batch))
+                        _record(session, run, rejects, _rows_in(batch))
                     if rejects_out:
                         for reject in rejects:
                             rejects_out.write(reject)
-                    read_so_far += len(batch)
+                    read_so_far += _rows_in(batch)
                     rejected_so_far += len(rejects)
                     if on_progress:
                         on_progress(read_so_far, rejected_so_far)
@@ -380,14 +409,14 @@ def _strict_check(
         catalog = Catalog.load(session)
     all_rejects: list[Reject] = []
     read = 0
-    for batch in _batches(read_rows(path, kind), options.batch_size):
+    for batch in read_chunks(path, kind, options.batch_size):
         with make_session() as session:
             run = runs.get_run_or_raise(session=session, run_id=run_id)
             _, rejects = _process_batch(
                 session, kind, batch, tz=tz, catalog=catalog, options=options, write=False, run=run
             )
             session.rollback()
-        read += len(batch)
+        read += _rows_in(batch)
         if rejects_out:
             for reject in rejects:
                 rejects_out.write(reject)

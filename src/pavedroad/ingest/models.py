@@ -32,7 +32,7 @@ class _Tracked:
 
     channel: Mapped[str] = mapped_column(String(40), default="file")
     row_hash: Mapped[str] = mapped_column(String(32))
-    run_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    run_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Deployment(_Tracked, Base):
@@ -41,13 +41,13 @@ class Deployment(_Tracked, Base):
     __tablename__ = "deployments"
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    service: Mapped[str] = mapped_column(String(200), index=True)
+    service: Mapped[str] = mapped_column(String(200))
     environment: Mapped[str] = mapped_column(String(100))
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     result: Mapped[str] = mapped_column(String(20))
     is_rollback: Mapped[bool] = mapped_column(Boolean, default=False)
-    team: Mapped[str | None] = mapped_column(String(100), index=True)
+    team: Mapped[str | None] = mapped_column(String(100))
     via_platform: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -57,7 +57,7 @@ class Change(_Tracked, Base):
     __tablename__ = "changes"
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    service: Mapped[str] = mapped_column(String(200), index=True)
+    service: Mapped[str] = mapped_column(String(200))
     first_commit_at: Mapped[datetime] = mapped_column(UTCDateTime)
     merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deployment_id: Mapped[str | None] = mapped_column(String(200), index=True)
@@ -69,7 +69,7 @@ class CiRun(_Tracked, Base):
     __tablename__ = "ci_runs"
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    service: Mapped[str] = mapped_column(String(200), index=True)
+    service: Mapped[str] = mapped_column(String(200))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     result: Mapped[str] = mapped_column(String(20))
@@ -81,8 +81,8 @@ class Incident(_Tracked, Base):
     __tablename__ = "incidents"
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    service: Mapped[str | None] = mapped_column(String(200), index=True)
-    team: Mapped[str | None] = mapped_column(String(100), index=True)
+    service: Mapped[str | None] = mapped_column(String(200))
+    team: Mapped[str | None] = mapped_column(String(100))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     severity: Mapped[str | None] = mapped_column(String(20))
@@ -96,7 +96,7 @@ class Ticket(_Tracked, Base):
     __tablename__ = "tickets"
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    team: Mapped[str | None] = mapped_column(String(100), index=True)
+    team: Mapped[str | None] = mapped_column(String(100))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     category: Mapped[str | None] = mapped_column(String(100))
@@ -114,7 +114,7 @@ class SurveyResponse(_Tracked, Base):
     survey: Mapped[str] = mapped_column(String(200))
     wave: Mapped[str] = mapped_column(String(100))
     submitted_at: Mapped[date] = mapped_column(Date, index=True)
-    team: Mapped[str | None] = mapped_column(String(100), index=True)
+    team: Mapped[str | None] = mapped_column(String(100))
     nps: Mapped[int | None] = mapped_column(Integer)
     satisfaction: Mapped[int | None] = mapped_column(Integer)
     comments: Mapped[str] = mapped_column(Text, default="")
@@ -128,7 +128,7 @@ class UsageEvent(_Tracked, Base):
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     capability: Mapped[str] = mapped_column(String(200))
-    team: Mapped[str] = mapped_column(String(100), index=True)
+    team: Mapped[str] = mapped_column(String(100))
     developer: Mapped[str | None] = mapped_column(String(320))
     source: Mapped[str | None] = mapped_column(String(100))
 
@@ -139,7 +139,7 @@ class Onboarding(_Tracked, Base):
     __tablename__ = "onboarding"
 
     developer: Mapped[str] = mapped_column(String(320), primary_key=True)
-    team: Mapped[str] = mapped_column(String(100), index=True)
+    team: Mapped[str] = mapped_column(String(100))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     first_deploy_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 

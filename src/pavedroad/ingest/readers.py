@@ -11,7 +11,10 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from pavedroad.errors import InputProblem, InvalidInputError
 from pavedroad.ingest.kinds import EventKind
@@ -51,16 +54,24 @@ def _unusable(path: Path, reason: str, line: int | None = None) -> InvalidInputE
     )
 
 
-def _open_text(path: Path) -> IO[str]:
+def _open_binary(path: Path) -> IO[bytes]:
+    """The file's bytes, un-gzipped when it ends in `.gz`."""
     try:
         if path.suffix.lower() == ".gz":
-            return io.TextIOWrapper(
-                gzip.open(path, "rb"), encoding="utf-8-sig", newline="", errors="surrogateescape"
-            )
-        # Undecodable bytes become lone surrogates, so only the rows holding them are refused.
-        return path.open(encoding="utf-8-sig", newline="", errors="surrogateescape")
+            return cast(IO[bytes], gzip.open(path, "rb"))
+        return path.open("rb")
     except OSError as exc:
         raise _unusable(path, f"cannot open file: {exc.strerror or exc}") from None
+
+
+def _open_text(path: Path, *, offset: int = 0) -> IO[str]:
+    """The file as text from byte `offset`; undecodable bytes become lone surrogates, so
+    only the rows holding them are refused."""
+    binary = _open_binary(path)
+    if offset:
+        binary.seek(offset)
+    encoding = "utf-8" if offset else "utf-8-sig"
+    return io.TextIOWrapper(binary, encoding=encoding, newline="", errors="surrogateescape")
 
 
 def check_header(path: Path, kind: EventKind, columns: list[str]) -> None:
@@ -107,9 +118,15 @@ def _csv_rows(path: Path, handle: IO[str], kind: EventKind) -> Iterator[RawRow]:
         raise _unusable(path, "file is empty; expected a header row")
     columns = [c.strip().lower() for c in header]
     check_header(path, kind, columns)
+    yield from _csv_body(handle, columns, first_line=reader.line_num + 1)
+
+
+def _csv_body(handle: IO[str], columns: list[str], *, first_line: int) -> Iterator[RawRow]:
+    """The rows after the header; `first_line` is the file line `handle` starts on."""
+    reader = csv.reader(handle, strict=True)
     width = len(columns)
     while True:
-        line = reader.line_num + 1
+        line = first_line + reader.line_num
         try:
             values = next(reader)
         except StopIteration:
@@ -175,3 +192,127 @@ def _ndjson_rows(handle: IO[str]) -> Iterator[RawRow]:
 def _shown(text: str) -> str:
     """A row with undecodable bytes, printable: each bad byte becomes U+FFFD."""
     return NOT_UTF8.sub("\ufffd", text)
+
+
+# Bulk reading. Most CSV files are one row per line with nothing to unquote: such stretches
+# are parsed by Arrow's CSV reader in C++ into column blocks. Anything else (quotes, blank
+# lines, bad rows, undecodable bytes) is read by the exact row reader above, so a row gets
+# the same values, line and problem whichever way it was read.
+
+BLOCK_BYTES = 4 << 20
+
+
+@dataclass(frozen=True)
+class Block:
+    """Consecutive rows of a CSV file, one per line from `first_line` on, as text columns."""
+
+    first_line: int
+    table: pa.Table
+
+    @property
+    def lines(self) -> range:
+        return range(self.first_line, self.first_line + self.table.num_rows)
+
+    def raw_row(self, index: int) -> RawRow:
+        """Row `index` as the row reader would have given it."""
+        values = {name: self.table.column(name)[index].as_py() for name in self.table.column_names}
+        return RawRow(self.first_line + index, values, ",".join(values.values()))
+
+
+Chunk = Block | list[RawRow]
+
+
+def read_chunks(path: Path, kind: EventKind, rows: int) -> Iterator[Chunk]:
+    """The file as blocks of about `rows` rows where it is plain CSV, else lists of raw rows."""
+    if file_format(path) != "csv":
+        yield from _batched(read_rows(path, kind), rows)
+        return
+    with _open_binary(path) as handle:
+        try:
+            yield from _csv_chunks(path, handle, kind, rows)
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            raise _unusable(path, f"cannot read file: {exc}") from None
+
+
+def _batched(raw: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
+    batch: list[RawRow] = []
+    for row in raw:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _csv_chunks(path: Path, handle: IO[bytes], kind: EventKind, rows: int) -> Iterator[Chunk]:
+    first = handle.readline(MAX_LINE_CHARS)
+    try:
+        header_text = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        header_text = ""
+    if not first.endswith(b"\n") or '"' in header_text or not header_text.strip():
+        # An unusual header: the row reader reads the file (and says what is wrong with it).
+        yield from _batched(read_rows(path, kind), rows)
+        return
+    columns = [c.strip().lower() for c in next(csv.reader([header_text]))]
+    check_header(path, kind, columns)
+    block_bytes = min(BLOCK_BYTES, max(64 << 10, rows * 256))
+    offset, line, pending = len(first), 2, b""
+    while True:
+        data = handle.read(block_bytes)
+        buffer = pending + data
+        cut = buffer.rfind(b"\n") + 1 if data else len(buffer)
+        if data and cut == 0:
+            pending = buffer
+            continue
+        block, pending = buffer[:cut], buffer[cut:]
+        if not block:
+            return
+        parsed = _plain_block(block, columns, line)
+        if parsed is None:
+            # From here the row reader takes over: it knows quotes that span lines.
+            yield from _batched(_csv_rows_from(path, columns, offset, line), rows)
+            return
+        yield parsed
+        offset += len(block)
+        line += parsed.table.num_rows
+
+
+def _plain_block(block: bytes, columns: list[str], first_line: int) -> Block | None:
+    """Arrow's parse of a block, when it reads exactly as the row reader would; else None."""
+    lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+    if (
+        b'"' in block
+        or b"\x00" in block
+        or block.count(b"\r") != block.count(b"\r\n")
+        or block.startswith(b"\n")
+        or b"\n\n" in block
+        or b"\n\r\n" in block
+    ):
+        return None
+    try:
+        table = pa_csv.read_csv(
+            pa.BufferReader(block),
+            read_options=pa_csv.ReadOptions(
+                column_names=columns, block_size=len(block) + 1, use_threads=False
+            ),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(columns, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                check_utf8=True,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    if table.num_rows != lines:
+        return None
+    return Block(first_line, table.combine_chunks())
+
+
+def _csv_rows_from(path: Path, columns: list[str], offset: int, line: int) -> Iterator[RawRow]:
+    """The row reader over the rest of the file, from byte `offset` (line `line`) on."""
+    with _open_text(path, offset=offset) as text:
+        yield from _csv_body(text, columns, first_line=line)

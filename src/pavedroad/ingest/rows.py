@@ -191,7 +191,7 @@ _CANONICAL: dict[type, Callable[[Any], str]] = {
 
 
 @lru_cache(maxsize=64)
-def _hashed_columns(kind: EventKind) -> tuple[str, ...]:
+def hashed_columns(kind: EventKind) -> tuple[str, ...]:
     return tuple(name for name in kind.column_names if name != kind.key)
 
 
@@ -201,5 +201,5 @@ def value_hash(kind: EventKind, row: Row) -> str:
     Persisted (as row hashes and hashed ids): changing the canonical form re-keys stored rows.
     """
     canonical = _CANONICAL
-    text = "\x1f".join([canonical[type(v)](v) for v in map(row.get, _hashed_columns(kind))])
+    text = "\x1f".join([canonical[type(v)](v) for v in map(row.get, hashed_columns(kind))])
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

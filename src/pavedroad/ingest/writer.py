@@ -7,10 +7,11 @@ executemany for the rows that are new or changed.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection
 
@@ -18,6 +19,8 @@ from pavedroad.ingest.kinds import EventKind
 from pavedroad.ingest.rows import Row, value_hash
 
 _IN_CHUNK = 900  # below SQLite's default limit of 999 bound parameters
+# From this many rows a SQLite batch is written through a staging table (`_write_staged`).
+STAGE_FROM_ROWS = 500
 
 
 @dataclass
@@ -107,21 +110,123 @@ def upsert_rows(
     channel: str,
     run_id: int | None,
 ) -> UpsertCounts:
-    """Write rows (later duplicates of a key win) and count what changed."""
-    counts = UpsertCounts()
+    """Write typed rows (later duplicates of a key win) and count what changed."""
     if not rows:
-        return counts
-    # A key repeated within one batch is written once, as its last version.
-    by_key: dict[str, Row] = {_key_text(row[kind.key]): row for row in rows}
-    stored = existing_hashes(connection, kind, [r[kind.key] for r in by_key.values()])
-    sqlite = connection.dialect.name == "sqlite"
-    columns = _columns(kind)
+        return UpsertCounts()
+    prepared = prepare_rows(kind, rows, sqlite=connection.dialect.name == "sqlite")
+    return write_prepared(connection, kind, prepared, channel=channel, run_id=run_id)
+
+
+def prepare_rows(kind: EventKind, rows: Sequence[Row], *, sqlite: bool) -> Prepared:
+    """Typed rows as the driver stores them, with their keys and value hashes."""
     names = kind.column_names
     lookup = _SQLITE_VALUE.get
+    keys: list[str] = []
+    values: list[Sequence[Any]] = []
+    for row in rows:
+        keys.append(_key_text(row[kind.key]))
+        row_values = [row.get(c) for c in names]
+        if sqlite:
+            row_values = [adapt(v) if (adapt := lookup(type(v))) else v for v in row_values]
+        values.append(row_values)
+    return Prepared(keys, values, [value_hash(kind, row) for row in rows])
+
+
+@dataclass
+class Prepared:
+    """Rows ready for the driver, in file order: key text, values in `kind.column_names` order
+    (already as the driver stores them), and each row's value hash."""
+
+    keys: list[str]
+    values: list[Sequence[Any]]
+    hashes: list[str]
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def pick(self, indices: Sequence[int]) -> Prepared:
+        """The rows at `indices`, in that order."""
+        return Prepared(
+            [self.keys[i] for i in indices],
+            [self.values[i] for i in indices],
+            [self.hashes[i] for i in indices],
+        )
+
+    def __add__(self, other: Prepared) -> Prepared:
+        return Prepared(
+            self.keys + other.keys, self.values + other.values, self.hashes + other.hashes
+        )
+
+    def last_of_each_key(self) -> Prepared:
+        """The rows with a repeated key dropped but for its last (file order kept otherwise)."""
+        if len(set(self.keys)) == len(self.keys):
+            return self
+        last = {key: i for i, key in enumerate(self.keys)}
+        return self.pick(sorted(last.values()))
+
+
+def write_prepared(
+    connection: Connection,
+    kind: EventKind,
+    prepared: Prepared,
+    *,
+    channel: str,
+    run_id: int | None,
+) -> UpsertCounts:
+    """Upsert prepared rows on their key and count new / updated / unchanged.
+
+    A repeated key is written once, as its last version; its earlier rows count as unchanged.
+    Large batches on SQLite go through a staging table (see `_write_staged`).
+    """
+    unique = prepared.last_of_each_key()
+    if connection.dialect.name == "sqlite" and len(unique) >= STAGE_FROM_ROWS:
+        counts = _write_staged(connection, kind, unique, channel=channel, run_id=run_id)
+    else:
+        counts = _write_each(connection, kind, unique, channel=channel, run_id=run_id)
+    counts.unchanged += len(prepared) - len(unique)
+    return counts
+
+
+def _upsert_sql(kind: EventKind, mark: str, source: str | None = None) -> str:
+    """`INSERT ... ON CONFLICT (key) DO UPDATE` of every column, from VALUES or from `source`."""
+    columns = _columns(kind)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != kind.key)
+    rows = (
+        f"SELECT {', '.join(columns)} FROM {source} WHERE true"
+        if source
+        else f"VALUES ({', '.join([mark] * len(columns))})"
+    )
+    return (
+        f"INSERT INTO {kind.table} ({', '.join(columns)}) {rows} "
+        f"ON CONFLICT ({kind.key}) DO UPDATE SET {updates}"
+    )
+
+
+def _bump_version(cursor: Any, kind: EventKind, mark: str, *, updated: bool) -> None:
+    """Tell the metrics engine this table changed (same transaction as the rows)."""
+    cursor.execute(
+        f"INSERT INTO event_versions (table_name, version, updates) "
+        f"VALUES ({mark}, 1, {mark}) ON CONFLICT (table_name) DO UPDATE SET "
+        "version = event_versions.version + 1, "
+        "updates = event_versions.updates + excluded.updates",
+        (kind.table, 1 if updated else 0),
+    )
+
+
+def _write_each(
+    connection: Connection,
+    kind: EventKind,
+    prepared: Prepared,
+    *,
+    channel: str,
+    run_id: int | None,
+) -> UpsertCounts:
+    """Small batches, and PostgreSQL: look up stored hashes, upsert what is new or changed."""
+    counts = UpsertCounts()
+    stored = existing_hashes(connection, kind, prepared.keys)
     to_write: list[list[Any]] = []
-    for key_text, row in by_key.items():
-        digest = value_hash(kind, row)
-        previous = stored.get(key_text)
+    for key, values, digest in zip(prepared.keys, prepared.values, prepared.hashes, strict=True):
+        previous = stored.get(key)
         if previous == digest:
             counts.unchanged += 1
             continue
@@ -129,33 +234,68 @@ def upsert_rows(
             counts.new += 1
         else:
             counts.updated += 1
-        values = [row.get(c) for c in names]
-        values += (channel, digest, run_id)
-        if sqlite:
-            values = [adapt(v) if (adapt := lookup(type(v))) else v for v in values]
-        to_write.append(values)
-    counts.unchanged += len(rows) - len(by_key)
+        to_write.append([*values, channel, digest, run_id])
     if to_write:
-        mark = "?" if sqlite else "%s"
-        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != kind.key)
-        sql = (
-            f"INSERT INTO {kind.table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
-            f"ON CONFLICT ({kind.key}) DO UPDATE SET {updates}"
-        )
+        mark = "?" if connection.dialect.name == "sqlite" else "%s"
         cursor = connection.connection.cursor()
         try:
-            cursor.executemany(sql, to_write)
-            # Tell the metrics engine this table changed (same transaction as the rows).
-            changed = 1 if counts.updated else 0
-            cursor.execute(
-                f"INSERT INTO event_versions (table_name, version, updates) "
-                f"VALUES ({mark}, 1, {mark}) ON CONFLICT (table_name) DO UPDATE SET "
-                "version = event_versions.version + 1, "
-                "updates = event_versions.updates + excluded.updates",
-                (kind.table, changed),
-            )
+            cursor.executemany(_upsert_sql(kind, mark), to_write)
+            _bump_version(cursor, kind, mark, updated=counts.updated > 0)
         finally:
             cursor.close()
+    return counts
+
+
+def _write_staged(
+    connection: Connection,
+    kind: EventKind,
+    prepared: Prepared,
+    *,
+    channel: str,
+    run_id: int | None,
+) -> UpsertCounts:
+    """Large SQLite batches: load an index-free temporary table, then count and upsert in SQL.
+
+    SQLite inserts into an indexed table about twice as fast from `INSERT ... SELECT` as
+    from a driver `executemany`, and the counts come from one join instead of key lookups.
+    The batch's transaction takes the write lock first, so no other writer can change the
+    table between the count and the upsert.
+    """
+    raw = cast(sqlite3.Connection, connection.connection.dbapi_connection)
+    if not raw.in_transaction:
+        raw.execute("BEGIN IMMEDIATE")
+    stage = f"temp.pr_stage_{kind.table}"
+    columns = _columns(kind)
+    cursor = raw.cursor()
+    try:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS pr_stage_{kind.table} AS "
+            f"SELECT {', '.join(columns)} FROM main.{kind.table} WHERE 0"
+        )
+        cursor.execute(f"DELETE FROM {stage}")
+        cursor.executemany(
+            f"INSERT INTO {stage} ({', '.join(columns)}) "
+            f"VALUES ({', '.join(['?'] * len(kind.column_names))}, ?, ?, ?)",
+            (
+                (*values, channel, digest, run_id)
+                for values, digest in zip(prepared.values, prepared.hashes, strict=True)
+            ),
+        )
+        key = kind.key
+        new, unchanged = cursor.execute(
+            f"SELECT coalesce(sum(t.{key} IS NULL), 0), coalesce(sum(t.row_hash = s.row_hash), 0) "
+            f"FROM {stage} AS s LEFT JOIN main.{kind.table} AS t ON t.{key} = s.{key}"
+        ).fetchone()
+        counts = UpsertCounts(new=new, updated=len(prepared) - new - unchanged, unchanged=unchanged)
+        if counts.new or counts.updated:
+            cursor.execute(
+                _upsert_sql(kind, "?", source=stage)
+                + f" WHERE {kind.table}.row_hash IS NOT excluded.row_hash"
+            )
+            _bump_version(cursor, kind, "?", updated=counts.updated > 0)
+        cursor.execute(f"DELETE FROM {stage}")
+    finally:
+        cursor.close()
     return counts
 
 

@@ -1,0 +1,267 @@
+"""Convert a block of CSV text columns in a few Arrow kernels instead of row by row.
+
+The row path (`rows.convert_row`, `files.resolve_references`) stays the one definition of
+what a value means. This path only takes the rows it can read with certainty in the plain
+forms almost every export uses (ISO timestamps with `Z` or an offset, `true`/`false`, digits,
+values without surrounding spaces, references the catalog knows). Every other row is
+*deferred*: handed back to the row path, which accepts it or refuses it with its reason.
+So a row gets the same stored values, hash and problem whichever path read it; the property
+tests in `tests/ingest/test_vectorised.py` hold the two paths to that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, tzinfo
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pavedroad.ingest.kinds import Column, EventKind
+from pavedroad.ingest.readers import Block
+from pavedroad.ingest.rows import hashed_columns
+from pavedroad.ingest.writer import Prepared
+from pavedroad.parsing import FALSE_WORDS, TRUE_WORDS
+
+# A value starting or ending with a character Python's str.strip() would remove.
+_UNTRIMMED = (
+    r"^[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}"
+    r"\x{202f}\x{205f}\x{3000}]|[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}"
+    r"\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]$"
+)
+_INT = r"^-?[0-9]{1,15}$"
+# Years 1000-2999 only, so no offset can carry a time outside what Python's datetime holds.
+_DAY = r"^[12][0-9]{3}-[0-9]{2}-[0-9]{2}$"
+_TIMESTAMP = r"^[12][0-9]{3}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
+_ZONED = _TIMESTAMP + r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+_NAIVE = _TIMESTAMP + r"$"
+_CAST_PIECE = 1024
+_TRUE = pa.array(sorted(TRUE_WORDS))
+_BOOL_WORDS = pa.array(sorted(TRUE_WORDS | FALSE_WORDS))
+_STORED_TIMESTAMP_CHARS = 26  # 2026-03-01 10:00:30.000000
+
+
+@dataclass
+class Converted:
+    """What a block gave: rows ready to write (with their lines) and rows for the row path."""
+
+    lines: list[int]
+    prepared: Prepared
+    deferred: list[int]
+
+
+@dataclass
+class _Values:
+    """One column of the block: typed values, their stored and canonical text, and which
+    rows this path can vouch for."""
+
+    typed: pa.Array
+    ok: pa.Array
+
+
+KnownDeployments = Callable[[list[str]], set[str]]
+
+
+def convert_block(
+    block: Block,
+    kind: EventKind,
+    *,
+    tz: tzinfo,
+    owners: dict[str, str],
+    teams: set[str],
+    known_deployments: KnownDeployments,
+    sqlite: bool,
+) -> Converted:
+    """Rows of `block` this path reads with certainty, and the indices of all the others."""
+    table = block.table
+    size = table.num_rows
+    if size == 0 or any(c.type == "float" for c in kind.columns):
+        return Converted([], Prepared([], [], []), list(range(size)))
+    values: dict[str, _Values] = {}
+    for column in kind.columns:
+        text = (
+            table.column(column.name).combine_chunks()
+            if column.name in table.column_names
+            else pa.array([""] * size, pa.string())
+        )
+        values[column.name] = _column(column, text, tz)
+    ok = _all(v.ok for v in values.values())
+    for earlier, later in kind.ordered:
+        first, second = values[earlier].typed, values[later].typed
+        ok = pc.and_(ok, pc.invert(pc.fill_null(pc.less(second, first), False)))
+    accepted = pc.indices_nonzero(ok)
+    typed = {name: pc.take(v.typed, accepted) for name, v in values.items()}
+    referenced = _references_known(kind, typed, owners, teams, known_deployments)
+    if referenced is not None:
+        keep = pc.indices_nonzero(referenced)
+        accepted = pc.take(accepted, keep)
+        typed = {name: pc.take(array, keep) for name, array in typed.items()}
+    if kind.name == "deployments":
+        typed["team"] = _owners_filled(typed["team"], typed["service"], owners)
+    accepted_set = set(accepted.to_pylist())
+    deferred = [i for i in range(size) if i not in accepted_set]
+    if not accepted_set:
+        return Converted([], Prepared([], [], []), deferred)
+    hashes = _hashes(kind, typed)
+    if kind.hashed_key:
+        key = typed[kind.key]
+        typed[kind.key] = pc.if_else(
+            pc.is_null(key), pc.binary_join_element_wise("h:", pa.array(hashes), ""), key
+        )
+    stored = [_stored(typed[c.name], c, sqlite) for c in kind.columns]
+    rows: list[Sequence[Any]] = list(zip(*stored, strict=True))
+    keys = [str(k) for k in typed[kind.key].to_pylist()]
+    first = block.first_line
+    lines = [first + i for i in accepted.to_pylist()]
+    return Converted(lines, Prepared(keys, rows, hashes), deferred)
+
+
+def _all(arrays: Any) -> pa.Array:
+    result = None
+    for array in arrays:
+        result = array if result is None else pc.and_(result, array)
+    assert result is not None
+    return result
+
+
+def _column(column: Column, text: pa.Array, tz: tzinfo) -> _Values:
+    """Typed values of one column; `ok` is false where the row path must decide."""
+    missing = pc.equal(pc.utf8_length(text), 0)
+    clean = pc.invert(pc.match_substring_regex(text, _UNTRIMMED))
+    present = pc.and_(pc.invert(missing), clean)
+    typed, valid = _typed(column, text, present, tz)
+    ok = (
+        pc.or_(pc.and_(present, valid), missing) if not column.required else pc.and_(present, valid)
+    )
+    if column.default is not None:
+        typed = pc.if_else(missing, pa.scalar(column.default, typed.type), typed)
+    return _Values(typed=typed, ok=pc.fill_null(ok, False))
+
+
+def _typed(
+    column: Column, text: pa.Array, present: pa.Array, tz: tzinfo
+) -> tuple[pa.Array, pa.Array]:
+    """Values of `column` (null where absent or unreadable) and where they were read."""
+    if column.type == "text":
+        valid = pc.and_(
+            pc.less_equal(pc.utf8_length(text), column.max_length),
+            pc.invert(pc.match_substring(text, "\x00")),
+        )
+        return pc.if_else(present, text, pa.scalar(None, pa.string())), valid
+    if column.type in ("enum", "bool"):
+        lowered = pc.ascii_lower(text)
+        words = pa.array(column.choices) if column.type == "enum" else _BOOL_WORDS
+        valid = pc.and_(pc.string_is_ascii(text), pc.is_in(lowered, value_set=words))
+        kept = pc.if_else(pc.and_(present, valid), lowered, pa.scalar(None, pa.string()))
+        if column.type == "enum":
+            return kept, valid
+        return _as_bool(kept), valid
+    if column.type == "int":
+        valid = pc.match_substring_regex(text, _INT)
+        numbers = pc.cast(pc.if_else(valid, text, pa.scalar(None, pa.string())), pa.int64())
+        if column.low is not None:
+            valid = pc.and_(valid, pc.fill_null(pc.greater_equal(numbers, column.low), False))
+        if column.high is not None:
+            valid = pc.and_(valid, pc.fill_null(pc.less_equal(numbers, column.high), False))
+        return pc.if_else(valid, numbers, pa.scalar(None, pa.int64())), valid
+    if column.type == "day":
+        return _cast_where(text, pc.match_substring_regex(text, _DAY), pa.date32())
+    # Timestamps: zoned forms always; naive ones only in UTC (the row path applies --tz).
+    zoned = pc.match_substring_regex(text, _ZONED)
+    if tz is UTC:
+        naive = pc.match_substring_regex(text, _NAIVE)
+        text = pc.if_else(naive, pc.binary_join_element_wise(text, "Z", ""), text)
+        zoned = pc.or_(zoned, naive)
+    return _cast_where(text, zoned, pa.timestamp("us", "UTC"))
+
+
+def _as_bool(words: pa.Array) -> pa.Array:
+    return pc.if_else(
+        pc.is_null(words), pa.scalar(None, pa.bool_()), pc.is_in(words, value_set=_TRUE)
+    )
+
+
+def _cast_where(text: pa.Array, candidate: pa.Array, to: pa.DataType) -> tuple[pa.Array, pa.Array]:
+    """`text` cast to `to` where `candidate`; a piece holding an impossible date (Feb 30)
+    is left to the row path rather than failing the block."""
+    source = pc.if_else(candidate, text, pa.scalar(None, pa.string()))
+    pieces: list[pa.Array] = []
+    for start in range(0, len(source), _CAST_PIECE):
+        piece = source.slice(start, _CAST_PIECE)
+        try:
+            pieces.append(pc.cast(piece, to))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pieces.append(pa.nulls(len(piece), to))
+    cast = pa.concat_arrays(pieces) if pieces else pa.array([], to)
+    return cast, pc.invert(pc.is_null(cast))
+
+
+def _references_known(
+    kind: EventKind,
+    typed: dict[str, pa.Array],
+    owners: dict[str, str],
+    teams: set[str],
+    known_deployments: KnownDeployments,
+) -> pa.Array | None:
+    """Where every reference of a row resolves (None when the kind has no references)."""
+    result = None
+    for column in kind.references:
+        values = typed[column.name]
+        if column.reference == "team":
+            known = pa.array(sorted(teams), pa.string())
+        elif column.reference == "service":
+            known = pa.array(sorted(owners), pa.string())
+        else:
+            wanted = pc.unique(pc.drop_null(values)).to_pylist()
+            known = pa.array(sorted(known_deployments(wanted)), pa.string())
+        resolves = pc.or_(pc.is_null(values), pc.is_in(values, value_set=known))
+        result = resolves if result is None else pc.and_(result, resolves)
+    return result
+
+
+def _owners_filled(team: pa.Array, service: pa.Array, owners: dict[str, str]) -> pa.Array:
+    """A deployment without a team belongs to its service's owner."""
+    names = sorted(owners)
+    owner = pc.take(
+        pa.array([owners[n] for n in names], pa.string()),
+        pc.index_in(service, value_set=pa.array(names, pa.string())),
+    )
+    return pc.if_else(pc.is_null(team), owner, team)
+
+
+def _canonical(array: pa.Array) -> pa.Array:
+    """Each value as `rows.canonical_text` writes it (the text the row hash is taken over)."""
+    kind = array.type
+    if pa.types.is_timestamp(kind):
+        stored = pc.utf8_slice_codeunits(pc.cast(array, pa.string()), 0, _STORED_TIMESTAMP_CHARS)
+        iso = pc.utf8_replace_slice(stored, 10, 11, "T")
+        whole = pc.ends_with(iso, ".000000")
+        iso = pc.if_else(whole, pc.utf8_slice_codeunits(iso, 0, 19), iso)
+        text = pc.binary_join_element_wise(iso, "+00:00", "")
+    elif pa.types.is_boolean(kind):
+        text = pc.if_else(array, "true", "false")
+    else:
+        text = pc.cast(array, pa.string())
+    return pc.fill_null(text, "")
+
+
+def _hashes(kind: EventKind, typed: dict[str, pa.Array]) -> list[str]:
+    canonical = [_canonical(typed[name]) for name in hashed_columns(kind)]
+    joined = pc.binary_join_element_wise(*canonical, "\x1f") if len(canonical) > 1 else canonical[0]
+    blake2b = hashlib.blake2b
+    return [blake2b(text.encode(), digest_size=16).hexdigest() for text in joined.to_pylist()]
+
+
+def _stored(array: pa.Array, column: Column, sqlite: bool) -> list[Any]:
+    """Values as the driver stores them (see `writer._SQLITE_VALUE`)."""
+    if sqlite and column.type == "timestamp":
+        array = pc.utf8_slice_codeunits(pc.cast(array, pa.string()), 0, _STORED_TIMESTAMP_CHARS)
+    elif sqlite and column.type == "bool":
+        array = pc.cast(array, pa.int64())
+    elif sqlite and column.type == "day":
+        array = pc.cast(array, pa.string())
+    values: list[Any] = array.to_pylist()
+    return values
