@@ -139,12 +139,15 @@ def test_the_migrations_build_exactly_the_models(db_url):
     from alembic.migration import MigrationContext
 
     from pavedroad.db import Base
-    from pavedroad.schema import load_models
+    from pavedroad.schema import compare_filter, load_models
 
     load_models()
     engine = make_engine(db_url)
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": False})
+        context = MigrationContext.configure(
+            conn,
+            opts={"compare_type": False, "include_object": compare_filter(conn.dialect.name)},
+        )
         differences = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert differences == []

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, Index, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -52,6 +52,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+def postgres_index(table: str, column: str) -> Index:
+    """An index only PostgreSQL gets (`schema.compare_filter` leaves it out elsewhere).
+
+    Event tables are read by time window. On PostgreSQL the metrics engine does that in SQL,
+    which wants the index; on SQLite it reads them through its DuckDB copy, so an index
+    would only slow every import down (by a quarter for deployments, see BENCHMARKS.md).
+    """
+    index = Index(f"ix_{table}_{column}", column, info={"only_on": "postgresql"})
+    return index.ddl_if(dialect="postgresql")
+
+
 def utcnow() -> datetime:
     """The current instant, timezone-aware, in UTC."""
     return datetime.now(UTC)
@@ -70,6 +81,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
 

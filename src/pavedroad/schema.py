@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -23,6 +25,17 @@ def load_models() -> None:
     import pavedroad.ingest.models
     import pavedroad.metrics.models
     import pavedroad.roadmap.models  # noqa: F401
+
+
+def compare_filter(dialect: str) -> Callable[[Any, str | None, str, bool, Any], bool]:
+    """Alembic's `include_object` for `dialect`: leaves out indexes made for another engine
+    (`db.postgres_index`), which Alembic's comparison would otherwise report as missing."""
+
+    def include(obj: Any, _name: str | None, type_: str, _reflected: bool, _other: Any) -> bool:
+        only_on = obj.info.get("only_on") if type_ == "index" else None
+        return only_on is None or only_on == dialect
+
+    return include
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
 from pavedroad.catalog.models import Service, Team
@@ -32,7 +33,7 @@ from pavedroad.ingest.rows import Row, RowProblem, convert_row
 from pavedroad.ingest.vectorised import Converted, convert_block
 from pavedroad.ingest.writer import Prepared, existing_keys, prepare_rows, write_prepared
 
-BATCH_SIZE = 5000
+BATCH_SIZE = 50_000
 UNOWNED_TEAM = "unowned"
 Progress = Callable[[int, int], None]
 
@@ -232,40 +233,51 @@ def _create_missing(session: Session, catalog: Catalog) -> None:
     catalog.created_services.clear()
 
 
+@dataclass
+class _Read:
+    """A chunk after the column-wise pass: what it converted and the rows left to check."""
+
+    rows: int
+    fast: Converted | None
+    careful: list[RawRow]
+
+
+def _convert(
+    connection: Connection, kind: EventKind, chunk: Chunk, *, tz: ZoneInfo, catalog: Catalog
+) -> _Read:
+    """Convert a plain CSV block column-wise (`vectorised`); other chunks go row by row."""
+    if not isinstance(chunk, Block):
+        return _Read(len(chunk), None, chunk)
+    fast = convert_block(
+        chunk,
+        kind,
+        tz=tz,
+        # Copies: the write stage may add to the catalog (--create-missing) meanwhile.
+        owners=dict(catalog.owners),
+        teams=set(catalog.teams),
+        known_deployments=lambda refs: existing_keys(connection, "deployments", "id", refs),
+        sqlite=connection.dialect.name == "sqlite",
+    )
+    return _Read(chunk.table.num_rows, fast, [chunk.raw_row(i) for i in fast.deferred])
+
+
 def _process_batch(
     session: Session,
     kind: EventKind,
-    chunk: Chunk,
+    read: _Read,
     *,
     tz: ZoneInfo,
     catalog: Catalog,
     options: ImportOptions,
     write: bool,
     run: Run,
-) -> tuple[int, list[Reject]]:
-    """Check a chunk; when `write`, upsert its good rows and count them on the run.
-
-    A plain CSV block is converted column-wise (`vectorised`); the rows that path leaves,
-    and every other chunk, go row by row. Both end in one write, in file order."""
+) -> list[Reject]:
+    """Check the rows left by `_convert`; when `write`, upsert every good row of the chunk
+    in file order and count them on the run. Returns the refused rows."""
     connection = session.connection()
-    sqlite = connection.dialect.name == "sqlite"
-    fast: Converted | None = None
-    if isinstance(chunk, Block):
-        fast = convert_block(
-            chunk,
-            kind,
-            tz=tz,
-            owners=catalog.owners,
-            teams=catalog.teams,
-            known_deployments=lambda refs: existing_keys(connection, "deployments", "id", refs),
-            sqlite=sqlite,
-        )
-        raw_rows = [chunk.raw_row(i) for i in fast.deferred]
-    else:
-        raw_rows = chunk
     checked: list[tuple[RawRow, Row]] = []
     rejects: list[Reject] = []
-    for raw in raw_rows:
+    for raw in read.careful:
         row, problems = _check(kind, raw, tz)
         if row is None:
             rejects.append(Reject(raw, problems))
@@ -282,15 +294,15 @@ def _process_batch(
     )
     rejects += unresolved
     rejects.sort(key=lambda r: r.raw.line)
-    accepted = len(good) + (len(fast.lines) if fast else 0)
     if write:
         _create_missing(session, catalog)
-        prepared = _in_file_order(kind, fast, good, sqlite=sqlite)
+        sqlite = connection.dialect.name == "sqlite"
+        prepared = _in_file_order(kind, read.fast, good, sqlite=sqlite)
         counts = write_prepared(connection, kind, prepared, channel="file", run_id=run.id)
         run.new += counts.new
         run.updated += counts.updated
         run.unchanged += counts.unchanged
-    return accepted, rejects
+    return rejects
 
 
 def _in_file_order(
@@ -356,28 +368,9 @@ def import_file(
             with make_session() as session:
                 catalog = Catalog.load(session)
             if not _refused_in_strict_check(engine, run_id):
-                read_so_far = rejected_so_far = 0
-                for batch in read_chunks(path, kind, options.batch_size):
-                    with make_session() as session, session.begin():
-                        run = runs.get_run_or_raise(session=session, run_id=run_id)
-                        _, rejects = _process_batch(
-                            session,
-                            kind,
-                            batch,
-                            tz=tz,
-                            catalog=catalog,
-                            options=options,
-                            write=True,
-                            run=run,
-                        )
-                        _record(session, run, rejects, _rows_in(batch))
-                    if rejects_out:
-                        for reject in rejects:
-                            rejects_out.write(reject)
-                    read_so_far += _rows_in(batch)
-                    rejected_so_far += len(rejects)
-                    if on_progress:
-                        on_progress(read_so_far, rejected_so_far)
+                _write_all(
+                    engine, kind, path, tz, catalog, options, run_id, rejects_out, on_progress
+                )
         except InvalidInputError as exc:
             _finish(engine, run_id, failed=True, error=exc.summary())
             raise
@@ -385,6 +378,64 @@ def import_file(
             _finish(engine, run_id, failed=True, error=f"{type(exc).__name__}: {exc}")
             raise
     return _finish(engine, run_id)
+
+
+def _write_all(
+    engine: Engine,
+    kind: EventKind,
+    path: Path,
+    tz: ZoneInfo,
+    catalog: Catalog,
+    options: ImportOptions,
+    run_id: int,
+    rejects_out: _RejectsWriter | None,
+    on_progress: Progress | None,
+) -> None:
+    """Read, convert and write the file, each chunk in its own transaction with the run's counts.
+
+    Two stages overlap: while a thread writes chunk N (SQLite and the driver mostly run
+    without the GIL), this thread reads and converts chunk N+1.
+    """
+    make_session = session_factory(engine)
+    totals = [0, 0]
+
+    def write(chunk_read: _Read) -> None:
+        with make_session() as session, session.begin():
+            run = runs.get_run_or_raise(session=session, run_id=run_id)
+            rejects = _process_batch(
+                session,
+                kind,
+                chunk_read,
+                tz=tz,
+                catalog=catalog,
+                options=options,
+                write=True,
+                run=run,
+            )
+            _record(session, run, rejects, chunk_read.rows)
+        if rejects_out:
+            for reject in rejects:
+                rejects_out.write(reject)
+        totals[0] += chunk_read.rows
+        totals[1] += len(rejects)
+        if on_progress:
+            on_progress(totals[0], totals[1])
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
+        pending: Future[None] | None = None
+        try:
+            with engine.connect() as connection:
+                for chunk in read_chunks(path, kind, options.batch_size):
+                    chunk_read = _convert(connection, kind, chunk, tz=tz, catalog=catalog)
+                    connection.rollback()  # end the read, so the writer's commits stay visible
+                    if pending is not None:
+                        pending.result()
+                    pending = writer.submit(write, chunk_read)
+            if pending is not None:
+                pending.result()
+        finally:
+            if pending is not None:
+                wait([pending])
 
 
 def _refused_in_strict_check(engine: Engine, run_id: int) -> bool:
@@ -412,8 +463,16 @@ def _strict_check(
     for batch in read_chunks(path, kind, options.batch_size):
         with make_session() as session:
             run = runs.get_run_or_raise(session=session, run_id=run_id)
-            _, rejects = _process_batch(
-                session, kind, batch, tz=tz, catalog=catalog, options=options, write=False, run=run
+            chunk_read = _convert(session.connection(), kind, batch, tz=tz, catalog=catalog)
+            rejects = _process_batch(
+                session,
+                kind,
+                chunk_read,
+                tz=tz,
+                catalog=catalog,
+                options=options,
+                write=False,
+                run=run,
             )
             session.rollback()
         read += _rows_in(batch)

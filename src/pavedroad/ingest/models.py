@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pavedroad.db import Base, UTCDateTime, utcnow
+from pavedroad.db import Base, UTCDateTime, postgres_index, utcnow
 
 
 class _Tracked:
@@ -39,12 +39,13 @@ class Deployment(_Tracked, Base):
     """A deployment of a service to an environment."""
 
     __tablename__ = "deployments"
+    __table_args__ = (postgres_index("deployments", "finished_at"),)
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     service: Mapped[str] = mapped_column(String(200))
     environment: Mapped[str] = mapped_column(String(100))
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
     result: Mapped[str] = mapped_column(String(20))
     is_rollback: Mapped[bool] = mapped_column(Boolean, default=False)
     team: Mapped[str | None] = mapped_column(String(100))
@@ -55,23 +56,25 @@ class Change(_Tracked, Base):
     """A change (PR or commit) that reached a deployment."""
 
     __tablename__ = "changes"
+    __table_args__ = (postgres_index("changes", "deployment_id"),)
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     service: Mapped[str] = mapped_column(String(200))
     first_commit_at: Mapped[datetime] = mapped_column(UTCDateTime)
     merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    deployment_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    deployment_id: Mapped[str | None] = mapped_column(String(200))
 
 
 class CiRun(_Tracked, Base):
     """A CI pipeline run."""
 
     __tablename__ = "ci_runs"
+    __table_args__ = (postgres_index("ci_runs", "finished_at"),)
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     service: Mapped[str] = mapped_column(String(200))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
     result: Mapped[str] = mapped_column(String(20))
 
 
@@ -79,14 +82,18 @@ class Incident(_Tracked, Base):
     """An incident, possibly caused by a deployment or by the platform."""
 
     __tablename__ = "incidents"
+    __table_args__ = (
+        postgres_index("incidents", "started_at"),
+        postgres_index("incidents", "caused_by_deployment_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     service: Mapped[str | None] = mapped_column(String(200))
     team: Mapped[str | None] = mapped_column(String(100))
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     severity: Mapped[str | None] = mapped_column(String(20))
-    caused_by_deployment_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    caused_by_deployment_id: Mapped[str | None] = mapped_column(String(200))
     platform_caused: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -94,10 +101,11 @@ class Ticket(_Tracked, Base):
     """A support ticket or request to the platform team."""
 
     __tablename__ = "tickets"
+    __table_args__ = (postgres_index("tickets", "opened_at"),)
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     team: Mapped[str | None] = mapped_column(String(100))
-    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     category: Mapped[str | None] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(20))
@@ -109,11 +117,12 @@ class SurveyResponse(_Tracked, Base):
     """One anonymous answer set to a survey wave."""
 
     __tablename__ = "survey_responses"
+    __table_args__ = (postgres_index("survey_responses", "submitted_at"),)
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     survey: Mapped[str] = mapped_column(String(200))
     wave: Mapped[str] = mapped_column(String(100))
-    submitted_at: Mapped[date] = mapped_column(Date, index=True)
+    submitted_at: Mapped[date] = mapped_column(Date)
     team: Mapped[str | None] = mapped_column(String(100))
     nps: Mapped[int | None] = mapped_column(Integer)
     satisfaction: Mapped[int | None] = mapped_column(Integer)
@@ -124,9 +133,10 @@ class UsageEvent(_Tracked, Base):
     """One use of a platform capability."""
 
     __tablename__ = "usage_events"
+    __table_args__ = (postgres_index("usage_events", "at"),)
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
     capability: Mapped[str] = mapped_column(String(200))
     team: Mapped[str] = mapped_column(String(100))
     developer: Mapped[str | None] = mapped_column(String(320))
@@ -137,11 +147,12 @@ class Onboarding(_Tracked, Base):
     """A developer's start and first production deploy."""
 
     __tablename__ = "onboarding"
+    __table_args__ = (postgres_index("onboarding", "first_deploy_at"),)
 
     developer: Mapped[str] = mapped_column(String(320), primary_key=True)
     team: Mapped[str] = mapped_column(String(100))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    first_deploy_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    first_deploy_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OrgFact(_Tracked, Base):

@@ -11,10 +11,16 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
-import pyarrow as pa
-import pyarrow.csv as pa_csv
+from pavedroad.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+else:
+    pa = lazy_module("pyarrow")
+    pa_csv = lazy_module("pyarrow.csv")
 
 from pavedroad.errors import InputProblem, InvalidInputError
 from pavedroad.ingest.kinds import EventKind
@@ -199,7 +205,7 @@ def _shown(text: str) -> str:
 # lines, bad rows, undecodable bytes) is read by the exact row reader above, so a row gets
 # the same values, line and problem whichever way it was read.
 
-BLOCK_BYTES = 4 << 20
+BLOCK_BYTES = 2 << 20
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from pavedroad.ingest.rows import Row, value_hash
 _IN_CHUNK = 900  # below SQLite's default limit of 999 bound parameters
 # From this many rows a SQLite batch is written through a staging table (`_write_staged`).
 STAGE_FROM_ROWS = 500
+STAGE_CACHE_KIB = 16 * 1024
 
 
 @dataclass
@@ -187,17 +188,12 @@ def write_prepared(
     return counts
 
 
-def _upsert_sql(kind: EventKind, mark: str, source: str | None = None) -> str:
-    """`INSERT ... ON CONFLICT (key) DO UPDATE` of every column, from VALUES or from `source`."""
+def _upsert_sql(kind: EventKind, mark: str) -> str:
+    """`INSERT ... VALUES ... ON CONFLICT (key) DO UPDATE` of every column."""
     columns = _columns(kind)
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != kind.key)
-    rows = (
-        f"SELECT {', '.join(columns)} FROM {source} WHERE true"
-        if source
-        else f"VALUES ({', '.join([mark] * len(columns))})"
-    )
     return (
-        f"INSERT INTO {kind.table} ({', '.join(columns)}) {rows} "
+        f"INSERT INTO {kind.table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
         f"ON CONFLICT ({kind.key}) DO UPDATE SET {updates}"
     )
 
@@ -254,44 +250,52 @@ def _write_staged(
     channel: str,
     run_id: int | None,
 ) -> UpsertCounts:
-    """Large SQLite batches: load an index-free temporary table, then count and upsert in SQL.
+    """Large SQLite batches: load an index-free temporary table, then upsert from it in SQL.
 
-    SQLite inserts into an indexed table about twice as fast from `INSERT ... SELECT` as
-    from a driver `executemany`, and the counts come from one join instead of key lookups.
-    The batch's transaction takes the write lock first, so no other writer can change the
-    table between the count and the upsert.
+    SQLite inserts into an indexed table much faster from one `INSERT ... SELECT` in key
+    order than from a driver `executemany`. Unchanged rows are skipped by the upsert's
+    `WHERE`; the rows it wrote come back by rowid, and a rowid above the table's largest
+    before the write is a new row. The batch's transaction takes the write lock first, so
+    no other writer can change the table in between.
     """
     raw = cast(sqlite3.Connection, connection.connection.dbapi_connection)
     if not raw.in_transaction:
         raw.execute("BEGIN IMMEDIATE")
+    # Index pages stay in memory across the batches of a large import (16 MB, not 2 MB).
+    raw.execute(f"PRAGMA cache_size = -{STAGE_CACHE_KIB}")
     stage = f"temp.pr_stage_{kind.table}"
-    columns = _columns(kind)
+    staged = [*kind.column_names, "row_hash"]
+    written = [*kind.column_names, "row_hash", "channel", "run_id"]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in written if c != kind.key)
     cursor = raw.cursor()
     try:
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS pr_stage_{kind.table} AS "
-            f"SELECT {', '.join(columns)} FROM main.{kind.table} WHERE 0"
+            f"SELECT {', '.join(staged)} FROM main.{kind.table} WHERE 0"
         )
         cursor.execute(f"DELETE FROM {stage}")
         cursor.executemany(
-            f"INSERT INTO {stage} ({', '.join(columns)}) "
-            f"VALUES ({', '.join(['?'] * len(kind.column_names))}, ?, ?, ?)",
+            f"INSERT INTO {stage} VALUES ({', '.join(['?'] * len(staged))})",
             (
-                (*values, channel, digest, run_id)
+                (*values, digest)
                 for values, digest in zip(prepared.values, prepared.hashes, strict=True)
             ),
         )
-        key = kind.key
-        new, unchanged = cursor.execute(
-            f"SELECT coalesce(sum(t.{key} IS NULL), 0), coalesce(sum(t.row_hash = s.row_hash), 0) "
-            f"FROM {stage} AS s LEFT JOIN main.{kind.table} AS t ON t.{key} = s.{key}"
+        (largest,) = cursor.execute(
+            f"SELECT coalesce(max(rowid), 0) FROM main.{kind.table}"
         ).fetchone()
-        counts = UpsertCounts(new=new, updated=len(prepared) - new - unchanged, unchanged=unchanged)
-        if counts.new or counts.updated:
-            cursor.execute(
-                _upsert_sql(kind, "?", source=stage)
-                + f" WHERE {kind.table}.row_hash IS NOT excluded.row_hash"
-            )
+        rowids = cursor.execute(
+            f"INSERT INTO main.{kind.table} ({', '.join(written)}) "
+            f"SELECT {', '.join(staged)}, ?, ? FROM {stage} WHERE true ORDER BY {kind.key} "
+            f"ON CONFLICT ({kind.key}) DO UPDATE SET {updates} "
+            f"WHERE {kind.table}.row_hash IS NOT excluded.row_hash RETURNING rowid",
+            (channel, run_id),
+        ).fetchall()
+        new = sum(1 for (rowid,) in rowids if rowid > largest)
+        counts = UpsertCounts(
+            new=new, updated=len(rowids) - new, unchanged=len(prepared) - len(rowids)
+        )
+        if rowids:
             _bump_version(cursor, kind, "?", updated=counts.updated > 0)
         cursor.execute(f"DELETE FROM {stage}")
     finally:

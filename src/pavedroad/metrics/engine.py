@@ -20,11 +20,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-import ibis
-import ibis.expr.types as ir
+from pavedroad.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import ibis
+    import ibis.expr.types as ir
+else:
+    ibis = lazy_module("ibis")
+    ir = lazy_module("ibis.expr.types")
 from sqlalchemy import Boolean, Date, Float, Integer, String, Text
 from sqlalchemy.engine import make_url
 

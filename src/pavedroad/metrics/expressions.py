@@ -11,17 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from functools import cache
+from typing import TYPE_CHECKING, Literal
 
-import ibis
-import ibis.expr.datatypes as dt
-import ibis.expr.types as ir
+from pavedroad.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import ibis
+    import ibis.expr.datatypes as dt
+    import ibis.expr.types as ir
+else:
+    ibis = lazy_module("ibis")
+    dt = lazy_module("ibis.expr.datatypes")
+    ir = lazy_module("ibis.expr.types")
 
 from pavedroad.metrics.definitions import TICKET_EFFORT_PERSON_MONTHS
 
 CutBy = Literal["team", "service"] | None
 ALL = "*"
-_TEXT = dt.String(nullable=True)
+
+
+@cache
+def _text() -> dt.String:
+    return dt.String(nullable=True)
 
 
 @dataclass(frozen=True)
@@ -62,7 +74,7 @@ class NotApplicable(Exception):
     """A KPI cannot be cut this way (e.g. cost to serve by team)."""
 
 
-Family = Callable[[Tables, ir.Table, Cut], ir.Table]
+Family = Callable[["Tables", "ir.Table", "Cut"], "ir.Table"]
 
 
 def _minutes(later: ir.TimestampValue, earlier: ir.TimestampValue) -> ir.FloatingValue:
@@ -420,9 +432,9 @@ def _platform_days(t: Tables) -> ir.Table:
     and far fewer than events."""
     d = _deployments(t)
     used = d.filter(d.is_prod & d.ok & d.via_platform)
-    by_deploys = used.select(team=used.team.cast(_TEXT), day=used.finished_at.truncate("D"))
+    by_deploys = used.select(team=used.team.cast(_text()), day=used.finished_at.truncate("D"))
     u = t.usage_events
-    by_usage = u.select(team=u.team.cast(_TEXT), day=u.at.truncate("D"))
+    by_usage = u.select(team=u.team.cast(_text()), day=u.at.truncate("D"))
     return ibis.union(by_deploys, by_usage, distinct=True)
 
 
@@ -479,12 +491,12 @@ def capacity(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
         raise NotApplicable
     i = t.initiatives
     done = i.filter(i.done_at.notnull() & (i.status != "killed")).select(
-        at=i.done_at, category=i.category.cast(_TEXT), effort=i.effort.cast("float64")
+        at=i.done_at, category=i.category.cast(_text()), effort=i.effort.cast("float64")
     )
     k = t.tickets
     resolved = k.filter(k.resolved_at.notnull()).select(
         at=k.resolved_at,
-        category=ibis.literal("unplanned").cast(_TEXT),
+        category=ibis.literal("unplanned").cast(_text()),
         effort=ibis.literal(TICKET_EFFORT_PERSON_MONTHS),
     )
     work = ibis.union(done, resolved)

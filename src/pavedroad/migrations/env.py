@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Engine
 
 from pavedroad.db import Base
-from pavedroad.schema import load_models
+from pavedroad.schema import compare_filter, load_models
 
 load_models()
 config = context.config
@@ -18,6 +18,7 @@ with engine.connect() as connection:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=compare_filter(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

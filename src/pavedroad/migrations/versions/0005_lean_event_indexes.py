@@ -19,7 +19,25 @@ branch_labels = None
 depends_on = None
 
 
+# Kept on PostgreSQL only (see `db.postgres_index`): the metrics engine reads them in SQL there.
+POSTGRES_ONLY = {
+    "deployments": ("finished_at",),
+    "changes": ("deployment_id",),
+    "ci_runs": ("finished_at",),
+    "incidents": ("started_at", "caused_by_deployment_id"),
+    "tickets": ("opened_at",),
+    "survey_responses": ("submitted_at",),
+    "usage_events": ("at",),
+    "onboarding": ("first_deploy_at",),
+}
+
+
 def upgrade() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        for table, columns in POSTGRES_ONLY.items():
+            with op.batch_alter_table(table, schema=None) as batch_op:
+                for column in columns:
+                    batch_op.drop_index(f"ix_{table}_{column}")
     with op.batch_alter_table("changes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_changes_run_id"))
         batch_op.drop_index(batch_op.f("ix_changes_service"))
@@ -59,6 +77,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        for table, columns in POSTGRES_ONLY.items():
+            with op.batch_alter_table(table, schema=None) as batch_op:
+                for column in columns:
+                    batch_op.create_index(f"ix_{table}_{column}", [column], unique=False)
     with op.batch_alter_table("usage_events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_usage_events_team"), ["team"], unique=False)
         batch_op.create_index(batch_op.f("ix_usage_events_run_id"), ["run_id"], unique=False)
