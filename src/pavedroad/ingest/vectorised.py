@@ -12,7 +12,7 @@ tests in `tests/ingest/test_vectorised.py` hold the two paths to that.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from functools import cache
@@ -93,7 +93,7 @@ def convert_block(
     table = block.table
     size = table.num_rows
     if size == 0 or any(c.type == "float" for c in kind.columns):
-        return Converted([], Prepared([], [], []), list(range(size)))
+        return Converted([], Prepared([], []), list(range(size)))
     values: dict[str, _Values] = {}
     for column in kind.columns:
         text = (
@@ -120,7 +120,7 @@ def convert_block(
     )
     deferred = pc.indices_nonzero(deferred_mask).to_pylist()
     if len(accepted) == 0:
-        return Converted([], Prepared([], [], []), deferred)
+        return Converted([], Prepared([], []), deferred)
     hashes = _hashes(kind, typed)
     if kind.hashed_key:
         key = typed[kind.key]
@@ -128,11 +128,11 @@ def convert_block(
             pc.is_null(key), pc.binary_join_element_wise("h:", pa.array(hashes), ""), key
         )
     stored = [_stored(typed[c.name], c, sqlite) for c in kind.columns]
-    rows: list[Sequence[Any]] = list(zip(*stored, strict=True))
+    columns = [*stored, hashes]
     keys = [str(k) for k in typed[kind.key].to_pylist()]
     first = block.first_line
     lines = [first + i for i in accepted.to_pylist()]
-    return Converted(lines, Prepared(keys, rows, hashes), deferred)
+    return Converted(lines, Prepared(keys, columns), deferred)
 
 
 def _all(arrays: Any) -> pa.Array:

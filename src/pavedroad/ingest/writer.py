@@ -21,6 +21,8 @@ from pavedroad.ingest.rows import Row, value_hash
 _IN_CHUNK = 900  # below SQLite's default limit of 999 bound parameters
 # From this many rows a SQLite batch is written through a staging table (`_write_staged`).
 STAGE_FROM_ROWS = 500
+# SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32.
+_MAX_PARAMETERS = 32_766
 STAGE_CACHE_KIB = 16 * 1024
 
 
@@ -39,7 +41,8 @@ class UpsertCounts:
 
 
 def _columns(kind: EventKind) -> list[str]:
-    return [*kind.column_names, "channel", "row_hash", "run_id"]
+    """Columns as `Prepared` rows hold them (values, then the hash), then the run's."""
+    return [*kind.column_names, "row_hash", "channel", "run_id"]
 
 
 def _sqlite_datetime(value: datetime) -> str:
@@ -120,42 +123,47 @@ def upsert_rows(
 
 def prepare_rows(kind: EventKind, rows: Sequence[Row], *, sqlite: bool) -> Prepared:
     """Typed rows as the driver stores them, with their keys and value hashes."""
-    names = kind.column_names
     lookup = _SQLITE_VALUE.get
-    keys: list[str] = []
-    values: list[Sequence[Any]] = []
-    for row in rows:
-        keys.append(_key_text(row[kind.key]))
-        row_values = [row.get(c) for c in names]
+    columns: list[list[Any]] = []
+    for name in kind.column_names:
+        values = [row.get(name) for row in rows]
         if sqlite:
-            row_values = [adapt(v) if (adapt := lookup(type(v))) else v for v in row_values]
-        values.append(row_values)
-    return Prepared(keys, values, [value_hash(kind, row) for row in rows])
+            values = [adapt(v) if (adapt := lookup(type(v))) else v for v in values]
+        columns.append(values)
+    columns.append([value_hash(kind, row) for row in rows])
+    return Prepared([_key_text(row[kind.key]) for row in rows], columns)
 
 
 @dataclass
 class Prepared:
-    """Rows ready for the driver, in file order: key text, values in `kind.column_names` order
-    (already as the driver stores them), and each row's value hash."""
+    """Rows ready for the driver, in file order, held by column: each row's key text, and
+    one list per column of `kind.column_names` (values as the driver stores them) followed
+    by the rows' value hashes."""
 
     keys: list[str]
-    values: list[Sequence[Any]]
-    hashes: list[str]
+    columns: list[list[Any]]
 
     def __len__(self) -> int:
         return len(self.keys)
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        return list(zip(*self.columns, strict=True))
 
     def pick(self, indices: Sequence[int]) -> Prepared:
         """The rows at `indices`, in that order."""
         return Prepared(
             [self.keys[i] for i in indices],
-            [self.values[i] for i in indices],
-            [self.hashes[i] for i in indices],
+            [[column[i] for i in indices] for column in self.columns],
         )
 
     def __add__(self, other: Prepared) -> Prepared:
+        if not other.keys:
+            return self
+        if not self.keys:
+            return other
         return Prepared(
-            self.keys + other.keys, self.values + other.values, self.hashes + other.hashes
+            self.keys + other.keys,
+            [mine + theirs for mine, theirs in zip(self.columns, other.columns, strict=True)],
         )
 
     def last_of_each_key(self) -> Prepared:
@@ -221,7 +229,8 @@ def _write_each(
     counts = UpsertCounts()
     stored = existing_hashes(connection, kind, prepared.keys)
     to_write: list[list[Any]] = []
-    for key, values, digest in zip(prepared.keys, prepared.values, prepared.hashes, strict=True):
+    for key, row in zip(prepared.keys, prepared.rows(), strict=True):
+        digest = row[-1]
         previous = stored.get(key)
         if previous == digest:
             counts.unchanged += 1
@@ -230,7 +239,7 @@ def _write_each(
             counts.new += 1
         else:
             counts.updated += 1
-        to_write.append([*values, channel, digest, run_id])
+        to_write.append([*row, channel, run_id])
     if to_write:
         mark = "?" if connection.dialect.name == "sqlite" else "%s"
         cursor = connection.connection.cursor()
@@ -274,13 +283,7 @@ def _write_staged(
             f"SELECT {', '.join(staged)} FROM main.{kind.table} WHERE 0"
         )
         cursor.execute(f"DELETE FROM {stage}")
-        cursor.executemany(
-            f"INSERT INTO {stage} VALUES ({', '.join(['?'] * len(staged))})",
-            (
-                (*values, digest)
-                for values, digest in zip(prepared.values, prepared.hashes, strict=True)
-            ),
-        )
+        _fill(cursor, stage, prepared.columns)
         (largest,) = cursor.execute(
             f"SELECT coalesce(max(rowid), 0) FROM main.{kind.table}"
         ).fetchone()
@@ -301,6 +304,25 @@ def _write_staged(
     finally:
         cursor.close()
     return counts
+
+
+def _fill(cursor: sqlite3.Cursor, table: str, columns: list[list[Any]]) -> None:
+    """Insert rows given by column with multi-row `VALUES` statements (~32k parameters each).
+
+    Unlike `executemany`, which hands the GIL back and forth around every row, this binds a
+    few thousand rows at once and runs each statement in one step: the import's converting
+    thread and this writing thread then stop waiting on each other.
+    """
+    width = len(columns)
+    per_statement = max(1, _MAX_PARAMETERS // width)
+    row_marks = "(" + ", ".join(["?"] * width) + ")"
+    total = len(columns[0]) if columns else 0
+    for start in range(0, total, per_statement):
+        count = min(per_statement, total - start)
+        parameters: list[Any] = [None] * (count * width)
+        for offset, column in enumerate(columns):
+            parameters[offset::width] = column[start : start + count]
+        cursor.execute(f"INSERT INTO {table} VALUES " + ", ".join([row_marks] * count), parameters)
 
 
 def _key_text(value: object) -> str:
