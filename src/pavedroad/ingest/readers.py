@@ -205,7 +205,7 @@ def _shown(text: str) -> str:
 # lines, bad rows, undecodable bytes) is read by the exact row reader above, so a row gets
 # the same values, line and problem whichever way it was read.
 
-BLOCK_BYTES = 2 << 20
+BLOCK_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)

@@ -113,12 +113,11 @@ def convert_block(
         keep = pc.indices_nonzero(referenced)
         accepted = pc.take(accepted, keep)
         typed = {name: pc.take(array, keep) for name, array in typed.items()}
+        # A row stays accepted where it was ok and its references resolve.
+        ok = pc.replace_with_mask(ok, ok, referenced)
     if kind.name == "deployments":
         typed["team"] = _owners_filled(typed["team"], typed["service"], owners)
-    deferred_mask = pc.invert(
-        pc.is_in(pa.array(range(size), pa.int64()), value_set=pc.cast(accepted, pa.int64()))
-    )
-    deferred = pc.indices_nonzero(deferred_mask).to_pylist()
+    deferred = pc.indices_nonzero(pc.invert(ok)).to_pylist()
     if len(accepted) == 0:
         return Converted([], Prepared([], []), deferred)
     hashes = _hashes(kind, typed)
