@@ -90,8 +90,29 @@ def prepare(url: str) -> None:
     engine.dispose()
 
 
-def run_import(url: str, kind: str, path: Path, rows: int, engine_name: str) -> Result:
-    command = [sys.executable, "-m", "pavedroad", "import", kind, str(path), "--db", url, "--json"]
+# pandas is not a dependency of pavedroad (only the test extra installs it), but pyarrow
+# imports it whenever it can, which costs ~45 MB. To measure what a user's install does,
+# the import runs with pandas hidden unless --with-pandas is given.
+WITHOUT_PANDAS = """
+import runpy, sys
+
+class HidePandas:
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ImportError("pandas is hidden by bench/ingest.py")
+        return None
+
+sys.meta_path.insert(0, HidePandas())
+sys.argv[0] = "pavedroad"
+runpy.run_module("pavedroad", run_name="__main__")
+"""
+
+
+def run_import(
+    url: str, kind: str, path: Path, rows: int, engine_name: str, *, with_pandas: bool = False
+) -> Result:
+    start = ["-m", "pavedroad"] if with_pandas else ["-c", WITHOUT_PANDAS]
+    command = [sys.executable, *start, "import", kind, str(path), "--db", url, "--json"]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, _, usage = os.wait4(process.pid, 0)
@@ -110,6 +131,11 @@ def main() -> None:
     parser.add_argument("--deployments", type=int, default=1_000_000)
     parser.add_argument("--usage-events", type=int, default=5_000_000)
     parser.add_argument("--engines", default="sqlite,postgres")
+    parser.add_argument(
+        "--with-pandas",
+        action="store_true",
+        help="let pyarrow import pandas when installed (adds ~45 MB; not a pavedroad dependency)",
+    )
     args = parser.parse_args()
     engines = args.engines.split(",")
 
@@ -145,7 +171,7 @@ def main() -> None:
     for name, url in urls.items():
         prepare(url)
         for kind, (path, rows, _) in files.items():
-            result = run_import(url, kind, path, rows, name)
+            result = run_import(url, kind, path, rows, name, with_pandas=args.with_pandas)
             results.append(result)
             print(
                 f"{name:9} {kind:13} {rows:>10,} rows  {result.seconds:8.1f} s  "
@@ -153,7 +179,12 @@ def main() -> None:
                 flush=True,
             )
         again = run_import(
-            url, "deployments", files["deployments"][0], files["deployments"][1], name
+            url,
+            "deployments",
+            files["deployments"][0],
+            files["deployments"][1],
+            name,
+            with_pandas=args.with_pandas,
         )
         print(
             f"{name:9} re-import deployments (all unchanged): {again.rate:,.0f} rows/s", flush=True
