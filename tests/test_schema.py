@@ -175,4 +175,10 @@ def test_event_data_survives_the_upgrade_to_head(empty_db_url):
         assert conn.execute(text("SELECT id FROM ci_runs")).scalars().all() == ["r1"]
         assert conn.execute(text("SELECT count(*) FROM kpi_targets")).scalar() == 0
         assert conn.execute(text("SELECT count(*) FROM initiatives")).scalar() == 0
+    # 0005: event tables keep their key and, on PostgreSQL only, their time index.
+    indexes = {i["name"] for i in inspect(engine).get_indexes("ci_runs")}
+    if engine.dialect.name == "sqlite":
+        assert indexes == set()
+    else:
+        assert indexes == {"ix_ci_runs_finished_at"}
     engine.dispose()

@@ -71,6 +71,7 @@ AWKWARD_LINES = [
     b"u-n,2026-03-02T10:15:00Z,de\x00ploy,payments,,cli",  # NUL
     b"u-r,2026-03-02T10:15:00Z,deploy,payments,,cli\r",  # CRLF ending
     b'u-b,2026-03-02T10:15:00Z,"bad"quote,payments,,cli',  # broken quoting
+    b"u-h,2026-03-02T10:15:00Z," + b"x" * 3_000_000 + b",payments,,cli",  # a 3 MB value
 ]
 
 

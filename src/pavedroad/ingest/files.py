@@ -33,7 +33,7 @@ from pavedroad.ingest.rows import Row, RowProblem, convert_row
 from pavedroad.ingest.vectorised import Converted, convert_block
 from pavedroad.ingest.writer import Prepared, existing_keys, prepare_rows, write_prepared
 
-BATCH_SIZE = 50_000
+BATCH_SIZE = 10_000
 UNOWNED_TEAM = "unowned"
 Progress = Callable[[int, int], None]
 

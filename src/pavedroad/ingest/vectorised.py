@@ -69,8 +69,7 @@ class Converted:
 
 @dataclass
 class _Values:
-    """One column of the block: typed values, their stored and canonical text, and which
-    rows this path can vouch for."""
+    """One column of the block: its typed values, and the rows this path can vouch for."""
 
     typed: pa.Array
     ok: pa.Array
