@@ -47,9 +47,7 @@ def _flattened(path: Path, kind_name: str, rows: int = 7) -> list[tuple[int, obj
     out: list[tuple[int, object, str | None]] = []
     for chunk in read_chunks(path, kind, rows):
         raw_rows = (
-            [chunk.raw_row(i) for i in range(chunk.table.num_rows)]
-            if isinstance(chunk, Block)
-            else chunk
+            chunk.raw_rows(list(range(chunk.table.num_rows))) if isinstance(chunk, Block) else chunk
         )
         out += [(r.line, r.values, r.problem) for r in raw_rows]
     return out
@@ -253,9 +251,9 @@ def _check_block_against_rows(kind_name: str, block: Block, tz: object, sqlite: 
     assert accepted.isdisjoint(converted.deferred)
     assert accepted | set(converted.deferred) == set(range(block.table.num_rows))
     for position, index in enumerate(sorted(accepted)):
-        expected = _row_path(kind_name, block.raw_row(index), tz, sqlite)
+        expected = _row_path(kind_name, block.raw_rows([index])[0], tz, sqlite)
         assert expected is not None, (
-            f"the bulk path took a row the row path refuses: {block.raw_row(index)}"
+            f"the bulk path took a row the row path refuses: {block.raw_rows([index])[0]}"
         )
         key, values = expected
         assert converted.prepared.keys[position] == key

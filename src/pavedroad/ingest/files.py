@@ -258,7 +258,7 @@ def _convert(
         known_deployments=lambda refs: existing_keys(connection, "deployments", "id", refs),
         sqlite=connection.dialect.name == "sqlite",
     )
-    return _Read(chunk.table.num_rows, fast, [chunk.raw_row(i) for i in fast.deferred])
+    return _Read(chunk.table.num_rows, fast, chunk.raw_rows(fast.deferred))
 
 
 def _process_batch(

@@ -219,10 +219,15 @@ class Block:
     def lines(self) -> range:
         return range(self.first_line, self.first_line + self.table.num_rows)
 
-    def raw_row(self, index: int) -> RawRow:
-        """Row `index` as the row reader would have given it."""
-        values = {name: self.table.column(name)[index].as_py() for name in self.table.column_names}
-        return RawRow(self.first_line + index, values, ",".join(values.values()))
+    def raw_rows(self, indices: list[int]) -> list[RawRow]:
+        """Rows at `indices` as the row reader would have given them."""
+        if not indices:
+            return []
+        picked = self.table.take(pa.array(indices, pa.int64())).to_pylist()
+        return [
+            RawRow(self.first_line + index, values, ",".join(values.values()))
+            for index, values in zip(indices, picked, strict=True)
+        ]
 
 
 Chunk = Block | list[RawRow]

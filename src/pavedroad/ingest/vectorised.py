@@ -2,11 +2,11 @@
 
 The row path (`rows.convert_row`, `files.resolve_references`) stays the one definition of
 what a value means. This path only takes the rows it can read with certainty in the plain
-forms almost every export uses (ISO timestamps with `Z` or an offset, `true`/`false`, digits,
-values without surrounding spaces, references the catalog knows). Every other row is
+forms almost every export uses (ISO timestamps with `Z`, an offset or none, `true`/`false`,
+digits, values without surrounding spaces, references the catalog knows). Every other row is
 *deferred*: handed back to the row path, which accepts it or refuses it with its reason.
 So a row gets the same stored values, hash and problem whichever path read it; the property
-tests in `tests/ingest/test_vectorised.py` hold the two paths to that.
+tests in `tests/ingest/test_bulk_paths.py` hold the two paths to that.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from functools import cache
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from pavedroad.lazy import lazy_module
 
@@ -187,13 +188,43 @@ def _typed(
         return pc.if_else(valid, numbers, pa.scalar(None, pa.int64())), valid
     if column.type == "day":
         return _cast_where(text, pc.match_substring_regex(text, _DAY), pa.date32())
-    # Timestamps: zoned forms always; naive ones only in UTC (the row path applies --tz).
+    # Timestamps: with a zone as written; without one, in `tz` (the --tz of the import).
     zoned = pc.match_substring_regex(text, _ZONED)
-    if tz is UTC:
-        naive = pc.match_substring_regex(text, _NAIVE)
+    naive = pc.match_substring_regex(text, _NAIVE)
+    if _is_utc(tz):
         text = pc.if_else(naive, pc.binary_join_element_wise(text, "Z", ""), text)
-        zoned = pc.or_(zoned, naive)
-    return _cast_where(text, zoned, pa.timestamp("us", "UTC"))
+        return _cast_where(text, pc.or_(zoned, naive), pa.timestamp("us", "UTC"))
+    instants, zoned_ok = _cast_where(text, zoned, pa.timestamp("us", "UTC"))
+    local, _ = _cast_where(text, naive, pa.timestamp("us"))
+    placed = _in_zone(local, tz)
+    return pc.if_else(zoned_ok, instants, placed), pc.or_(zoned_ok, pc.invert(pc.is_null(placed)))
+
+
+def _is_utc(tz: tzinfo) -> bool:
+    return tz is UTC or (isinstance(tz, ZoneInfo) and tz.key in ("UTC", "Etc/UTC"))
+
+
+def _in_zone(local: pa.Array, tz: tzinfo) -> pa.Array:
+    """Wall-clock times in zone `tz` as UTC instants, null where the row path must decide.
+
+    A time that occurs twice (clocks going back) is the earlier instant, as Python's `fold=0`
+    reads it. A time in a gap (clocks going forward) is left to the row path: a piece of
+    the block holding one is null.
+    """
+    key = getattr(tz, "key", None)
+    pieces: list[pa.Array] = []
+    for start in range(0, len(local), _CAST_PIECE):
+        piece = local.slice(start, _CAST_PIECE)
+        try:
+            if key is None:
+                raise pa.ArrowInvalid("not an IANA zone")
+            zoned = pc.assume_timezone(
+                piece, timezone=key, ambiguous="earliest", nonexistent="raise"
+            )
+            pieces.append(pc.cast(zoned, pa.timestamp("us", "UTC")))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pieces.append(pa.nulls(len(piece), pa.timestamp("us", "UTC")))
+    return pa.concat_arrays(pieces) if pieces else pa.nulls(0, pa.timestamp("us", "UTC"))
 
 
 def _as_bool(words: pa.Array) -> pa.Array:
