@@ -185,11 +185,14 @@ def write_prepared(
     """Upsert prepared rows on their key and count new / updated / unchanged.
 
     A repeated key is written once, as its last version; its earlier rows count as unchanged.
-    Large batches on SQLite go through a staging table (see `_write_staged`).
+    Large batches go through a staging table (`_write_staged` on SQLite, `_write_copied`
+    on PostgreSQL).
     """
     unique = prepared.last_of_each_key()
-    if connection.dialect.name == "sqlite" and len(unique) >= STAGE_FROM_ROWS:
+    if len(unique) >= STAGE_FROM_ROWS and connection.dialect.name == "sqlite":
         counts = _write_staged(connection, kind, unique, channel=channel, run_id=run_id)
+    elif len(unique) >= STAGE_FROM_ROWS and connection.dialect.name == "postgresql":
+        counts = _write_copied(connection, kind, unique, channel=channel, run_id=run_id)
     else:
         counts = _write_each(connection, kind, unique, channel=channel, run_id=run_id)
     counts.unchanged += len(prepared) - len(unique)
@@ -301,6 +304,54 @@ def _write_staged(
         if rowids:
             _bump_version(cursor, kind, "?", updated=counts.updated > 0)
         cursor.execute(f"DELETE FROM {stage}")
+    finally:
+        cursor.close()
+    return counts
+
+
+def _write_copied(
+    connection: Connection,
+    kind: EventKind,
+    prepared: Prepared,
+    *,
+    channel: str,
+    run_id: int | None,
+) -> UpsertCounts:
+    """Large PostgreSQL batches: `COPY` into a temporary table, then upsert from it in SQL.
+
+    The upsert skips unchanged rows by its `WHERE` and returns `xmax = 0` for each row it
+    wrote: true for an inserted row, false for an updated one.
+    """
+    staged = [*kind.column_names, "row_hash"]
+    written = [*staged, "channel", "run_id"]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in written if c != kind.key)
+    stage = f"pr_stage_{kind.table}"
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS "
+            f"SELECT {', '.join(staged)} FROM {kind.table} WITH NO DATA"
+        )
+        cursor.execute(f"TRUNCATE {stage}")
+        with cursor.copy(f"COPY {stage} ({', '.join(staged)}) FROM STDIN") as copy:
+            for row in zip(*prepared.columns, strict=True):
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {kind.table} ({', '.join(written)}) "
+            f"SELECT {', '.join(staged)}, %s, %s FROM {stage} ORDER BY {kind.key} "
+            f"ON CONFLICT ({kind.key}) DO UPDATE SET {updates} "
+            f"WHERE {kind.table}.row_hash IS DISTINCT FROM excluded.row_hash "
+            "RETURNING (xmax = 0)",
+            (channel, run_id),
+        )
+        inserted = [flag for (flag,) in cursor.fetchall()]
+        new = sum(1 for flag in inserted if flag)
+        counts = UpsertCounts(
+            new=new, updated=len(inserted) - new, unchanged=len(prepared) - len(inserted)
+        )
+        if inserted:
+            _bump_version(cursor, kind, "%s", updated=counts.updated > 0)
+        cursor.execute(f"TRUNCATE {stage}")
     finally:
         cursor.close()
     return counts
