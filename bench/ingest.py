@@ -62,6 +62,25 @@ def write_deployments(path: Path, rows: int) -> None:
             )
 
 
+def write_deployments_ndjson(path: Path, rows: int) -> None:
+    """The deployments file as NDJSON, with JSON booleans."""
+    with path.open("w") as out:
+        for i in range(rows):
+            day = 1 + i % 28
+            minute = i % 60
+            record = {
+                "id": f"dep-json-{i}",
+                "service": f"svc-{i % SERVICES}",
+                "environment": "production" if i % 3 else "staging",
+                "started_at": f"2026-03-{day:02d}T10:{minute:02d}:00Z",
+                "finished_at": f"2026-03-{day:02d}T10:{minute:02d}:30Z",
+                "result": "failed" if i % 17 == 0 else "success",
+                "is_rollback": i % 41 == 0,
+                "via_platform": bool(i % 2),
+            }
+            out.write(json.dumps(record) + "\n")
+
+
 def write_usage(path: Path, rows: int) -> None:
     capabilities = ("deploy", "logs", "metrics", "rollback", "secrets", "docs")
     with path.open("w") as out:
@@ -132,6 +151,11 @@ def main() -> None:
     parser.add_argument("--usage-events", type=int, default=5_000_000)
     parser.add_argument("--engines", default="sqlite,postgres")
     parser.add_argument(
+        "--ndjson",
+        action="store_true",
+        help="also import the deployments as NDJSON (JSON booleans), after the CSV files",
+    )
+    parser.add_argument(
         "--with-pandas",
         action="store_true",
         help="let pyarrow import pandas when installed (adds ~45 MB; not a pavedroad dependency)",
@@ -144,6 +168,12 @@ def main() -> None:
         "deployments": (work / "deployments.csv", args.deployments, write_deployments),
         "usage-events": (work / "usage_events.csv", args.usage_events, write_usage),
     }
+    if args.ndjson:
+        files["deployments (NDJSON)"] = (
+            work / "deployments.ndjson",
+            args.deployments,
+            write_deployments_ndjson,
+        )
     for kind, (path, rows, writer) in files.items():
         started = time.perf_counter()
         writer(path, rows)
@@ -171,7 +201,10 @@ def main() -> None:
     for name, url in urls.items():
         prepare(url)
         for kind, (path, rows, _) in files.items():
-            result = run_import(url, kind, path, rows, name, with_pandas=args.with_pandas)
+            result = run_import(
+                url, kind.split()[0], path, rows, name, with_pandas=args.with_pandas
+            )
+            result.kind = kind
             results.append(result)
             print(
                 f"{name:9} {kind:13} {rows:>10,} rows  {result.seconds:8.1f} s  "

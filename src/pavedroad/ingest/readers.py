@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
@@ -17,10 +18,14 @@ from pavedroad.lazy import lazy_module
 
 if TYPE_CHECKING:
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pa_csv
+    import pyarrow.json as pa_json
 else:
     pa = lazy_module("pyarrow")
     pa_csv = lazy_module("pyarrow.csv")
+    pa_json = lazy_module("pyarrow.json")
+    pc = lazy_module("pyarrow.compute")
 
 from pavedroad.errors import InputProblem, InvalidInputError
 from pavedroad.ingest.kinds import EventKind
@@ -161,8 +166,8 @@ def _csv_body(handle: IO[str], columns: list[str], *, first_line: int) -> Iterat
         yield RawRow(line, dict(zip(columns, values, strict=True)), text)
 
 
-def _ndjson_rows(handle: IO[str]) -> Iterator[RawRow]:
-    line = 0
+def _ndjson_rows(handle: IO[str], *, first_line: int = 1) -> Iterator[RawRow]:
+    line = first_line - 1
     while True:
         line += 1
         try:
@@ -178,21 +183,25 @@ def _ndjson_rows(handle: IO[str]) -> Iterator[RawRow]:
                 text = handle.readline(MAX_LINE_CHARS)
             yield RawRow(line, None, "", f"line is longer than {MAX_LINE_CHARS} characters")
             continue
-        stripped = text.strip()
-        if not stripped:
-            continue
-        if NOT_UTF8.search(stripped):
-            yield RawRow(line, None, _shown(stripped), NOT_UTF8_REASON)
-            continue
-        try:
-            value = json.loads(stripped)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            yield RawRow(line, None, stripped, f"broken JSON: {getattr(exc, 'msg', exc)}")
-            continue
-        if not isinstance(value, dict):
-            yield RawRow(line, None, stripped, "expected a JSON object per line")
-            continue
-        yield RawRow(line, {str(k).lower(): v for k, v in value.items()}, stripped)
+        row = _ndjson_row(line, text)
+        if row is not None:
+            yield row
+
+
+def _ndjson_row(line: int, text: str) -> RawRow | None:
+    """One NDJSON line read (None when it is blank)."""
+    stripped = text.strip()
+    if not stripped:
+        return None
+    if NOT_UTF8.search(stripped):
+        return RawRow(line, None, _shown(stripped), NOT_UTF8_REASON)
+    try:
+        value = json.loads(stripped)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        return RawRow(line, None, stripped, f"broken JSON: {getattr(exc, 'msg', exc)}")
+    if not isinstance(value, dict):
+        return RawRow(line, None, stripped, "expected a JSON object per line")
+    return RawRow(line, {str(k).lower(): v for k, v in value.items()}, stripped)
 
 
 def _shown(text: str) -> str:
@@ -210,10 +219,14 @@ BLOCK_BYTES = 1 << 20
 
 @dataclass(frozen=True)
 class Block:
-    """Consecutive rows of a CSV file, one per line from `first_line` on, as text columns."""
+    """Consecutive rows of a file, one per line from `first_line` on, as text columns.
+
+    `source` holds an NDJSON block's bytes: its rows are read again from there when the
+    bulk path leaves them to the row path (a CSV row is its text columns)."""
 
     first_line: int
     table: pa.Table
+    source: bytes = b""
 
     @property
     def lines(self) -> range:
@@ -223,6 +236,13 @@ class Block:
         """Rows at `indices` as the row reader would have given them."""
         if not indices:
             return []
+        if self.source:
+            lines = self.source.split(b"\n")
+            found = [
+                _ndjson_row(self.first_line + i, lines[i].decode("utf-8", "surrogateescape"))
+                for i in indices
+            ]
+            return [row for row in found if row is not None]
         picked = self.table.take(pa.array(indices, pa.int64())).to_pylist()
         return [
             RawRow(self.first_line + index, values, ",".join(values.values()))
@@ -234,13 +254,11 @@ Chunk = Block | list[RawRow]
 
 
 def read_chunks(path: Path, kind: EventKind, rows: int) -> Iterator[Chunk]:
-    """The file as blocks of about `rows` rows where it is plain CSV, else lists of raw rows."""
-    if file_format(path) != "csv":
-        yield from _batched(read_rows(path, kind), rows)
-        return
+    """The file as blocks of about `rows` rows where it is plain, else lists of raw rows."""
+    chunks = _csv_chunks if file_format(path) == "csv" else _ndjson_chunks
     with _open_binary(path) as handle:
         try:
-            yield from _csv_chunks(path, handle, kind, rows)
+            yield from chunks(path, handle, kind, rows)
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             raise _unusable(path, f"cannot read file: {exc}") from None
 
@@ -321,6 +339,84 @@ def _plain_block(block: bytes, columns: list[str], first_line: int) -> Block | N
     if table.num_rows != lines:
         return None
     return Block(first_line, table.combine_chunks())
+
+
+def _ndjson_chunks(path: Path, handle: IO[bytes], kind: EventKind, rows: int) -> Iterator[Chunk]:
+    """NDJSON in blocks: each line is a row, so a block Arrow cannot vouch for is read row by
+    row on its own and the next block starts clean."""
+    block_bytes = min(BLOCK_BYTES, max(64 << 10, rows * 256))
+    line, pending, first = 1, b"", True
+    while True:
+        data = handle.read(block_bytes)
+        if first and data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8) :]
+        first = False
+        buffer = pending + data
+        cut = buffer.rfind(b"\n") + 1 if data else len(buffer)
+        if data and cut == 0:
+            pending = buffer
+            continue
+        block, pending = buffer[:cut], buffer[cut:]
+        if not block:
+            return
+        parsed = _plain_json_block(block, kind, line)
+        if parsed is not None:
+            yield parsed
+        else:
+            text = io.StringIO(block.decode("utf-8", "surrogateescape"), newline="")
+            yield from _batched(_ndjson_rows(text, first_line=line), rows)
+        line += block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+
+
+_BLANK_LINE = re.compile(rb"(?:^|\n)[ \t]*\n")
+
+
+def _plain_json_block(block: bytes, kind: EventKind, first_line: int) -> Block | None:
+    """Arrow's parse of an NDJSON block, when it reads exactly as the row reader would.
+
+    Text, timestamps, days and choices must be JSON strings; booleans and whole numbers may
+    be JSON booleans, integers or strings; every key is a column name in lower case, each line
+    one object. Otherwise the row reader reads the block."""
+    lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+    if (
+        (len(block) > MAX_LINE_CHARS and max(map(len, block.split(b"\n"))) > MAX_LINE_CHARS)
+        or b"\r" in block
+        or _BLANK_LINE.search(block)
+        or (not block.rsplit(b"\n", 1)[-1].strip(b" \t") and not block.endswith(b"\n"))
+        or any(c.type == "float" for c in kind.columns)
+    ):
+        return None
+    # Text-like columns must be JSON strings; Arrow infers booleans and whole numbers, which
+    # the row path also reads from JSON numbers, booleans or strings.
+    inferred = {"bool", "int"}
+    schema = pa.schema([(c.name, pa.string()) for c in kind.columns if c.type not in inferred])
+    try:
+        table = pa_json.read_json(
+            pa.BufferReader(block),
+            read_options=pa_json.ReadOptions(use_threads=False, block_size=len(block) + 1),
+            parse_options=pa_json.ParseOptions(
+                explicit_schema=schema, unexpected_field_behavior="infer", newlines_in_values=False
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    if table.num_rows != lines or not kind.column_set.issuperset(table.column_names):
+        return None
+    columns = {}
+    for column in kind.columns:
+        if column.name not in table.column_names:
+            columns[column.name] = pa.nulls(lines, pa.string())
+            continue
+        values = table.column(column.name).combine_chunks()
+        if pa.types.is_boolean(values.type):
+            values = pc.if_else(values, "true", "false")
+        elif pa.types.is_int64(values.type) or pa.types.is_null(values.type):
+            values = pc.cast(values, pa.string())
+        elif not pa.types.is_string(values.type):
+            return None
+        columns[column.name] = values
+    columns = {name: pc.fill_null(values, "") for name, values in columns.items()}
+    return Block(first_line, pa.table(columns), source=block)
 
 
 def _csv_rows_from(path: Path, columns: list[str], offset: int, line: int) -> Iterator[RawRow]:
