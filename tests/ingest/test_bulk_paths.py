@@ -464,6 +464,7 @@ AWKWARD_JSON = [
     b'{"id": "u-r", "at": "2026-03-02T10:15:00Z", "capability": "d", "team": "search"}\r',
     b"not json at all",
     b'{"id": "u-l", "capability": "' + b"x" * 1_100_000 + b'"}',
+    b'{"id": "u-L", "capability": "' + b"y" * 2_500_000 + b'"}',  # read on by the row reader
 ]
 
 

@@ -345,15 +345,20 @@ def _ndjson_chunks(path: Path, handle: IO[bytes], kind: EventKind, rows: int) ->
     """NDJSON in blocks: each line is a row, so a block Arrow cannot vouch for is read row by
     row on its own and the next block starts clean."""
     block_bytes = min(BLOCK_BYTES, max(64 << 10, rows * 256))
-    line, pending, first = 1, b"", True
+    line, pending, offset = 1, b"", 0  # offset: where `pending` starts in the file
     while True:
         data = handle.read(block_bytes)
-        if first and data.startswith(codecs.BOM_UTF8):
-            data = data[len(codecs.BOM_UTF8) :]
-        first = False
+        if offset == 0 and not pending and data.startswith(codecs.BOM_UTF8):
+            data, offset = data[len(codecs.BOM_UTF8) :], len(codecs.BOM_UTF8)
         buffer = pending + data
         cut = buffer.rfind(b"\n") + 1 if data else len(buffer)
         if data and cut == 0:
+            if len(buffer) > 2 * MAX_LINE_CHARS:
+                # A line longer than any row may be: the row reader skips it without holding it.
+                rest = _open_text(path, offset=offset)
+                with rest:
+                    yield from _batched(_ndjson_rows(rest, first_line=line), rows)
+                return
             pending = buffer
             continue
         block, pending = buffer[:cut], buffer[cut:]
@@ -366,6 +371,7 @@ def _ndjson_chunks(path: Path, handle: IO[bytes], kind: EventKind, rows: int) ->
             text = io.StringIO(block.decode("utf-8", "surrogateescape"), newline="")
             yield from _batched(_ndjson_rows(text, first_line=line), rows)
         line += block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+        offset += len(block)
 
 
 _BLANK_LINE = re.compile(rb"(?:^|\n)[ \t]*\n")
