@@ -286,26 +286,42 @@ def _csv_chunks(path: Path, handle: IO[bytes], kind: EventKind, rows: int) -> It
         return
     columns = [c.strip().lower() for c in next(csv.reader([header_text]))]
     check_header(path, kind, columns)
-    block_bytes = min(BLOCK_BYTES, max(64 << 10, rows * 256))
-    offset, line, pending = len(first), 2, b""
-    while True:
-        data = handle.read(block_bytes)
-        buffer = pending + data
-        cut = buffer.rfind(b"\n") + 1 if data else len(buffer)
-        if data and cut == 0:
-            pending = buffer
-            continue
-        block, pending = buffer[:cut], buffer[cut:]
-        if not block:
-            return
-        parsed = _plain_block(block, columns, line)
+    for offset, line, block in _line_blocks(handle, rows, offset=len(first), line=2):
+        parsed = _plain_block(block, columns, line) if block is not None else None
         if parsed is None:
             # From here the row reader takes over: it knows quotes that span lines.
             yield from _batched(_csv_rows_from(path, columns, offset, line), rows)
             return
         yield parsed
+
+
+def _line_blocks(
+    handle: IO[bytes], rows: int, *, offset: int, line: int
+) -> Iterator[tuple[int, int, bytes | None]]:
+    """Blocks of whole lines, about 1 MB each, with the byte offset and line they start at.
+
+    A line that runs past twice the longest row a reader takes gives `None` for a block and
+    ends the blocks: the caller hands the rest of the file to the row reader, which refuses
+    or reads that line without this reader holding it whole.
+    """
+    block_bytes = min(BLOCK_BYTES, max(64 << 10, rows * 256))
+    pending = b""
+    while True:
+        data = handle.read(block_bytes)
+        buffer = pending + data
+        cut = buffer.rfind(b"\n") + 1 if data else len(buffer)
+        if data and cut == 0:
+            if len(buffer) > 2 * MAX_LINE_CHARS:
+                yield offset, line, None
+                return
+            pending = buffer
+            continue
+        block, pending = buffer[:cut], buffer[cut:]
+        if not block:
+            return
+        yield offset, line, block
         offset += len(block)
-        line += parsed.table.num_rows
+        line += block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
 
 
 def _plain_block(block: bytes, columns: list[str], first_line: int) -> Block | None:
@@ -344,25 +360,14 @@ def _plain_block(block: bytes, columns: list[str], first_line: int) -> Block | N
 def _ndjson_chunks(path: Path, handle: IO[bytes], kind: EventKind, rows: int) -> Iterator[Chunk]:
     """NDJSON in blocks: each line is a row, so a block Arrow cannot vouch for is read row by
     row on its own and the next block starts clean."""
-    block_bytes = min(BLOCK_BYTES, max(64 << 10, rows * 256))
-    line, pending, offset = 1, b"", 0  # offset: where `pending` starts in the file
-    while True:
-        data = handle.read(block_bytes)
-        if offset == 0 and not pending and data.startswith(codecs.BOM_UTF8):
-            data, offset = data[len(codecs.BOM_UTF8) :], len(codecs.BOM_UTF8)
-        buffer = pending + data
-        cut = buffer.rfind(b"\n") + 1 if data else len(buffer)
-        if data and cut == 0:
-            if len(buffer) > 2 * MAX_LINE_CHARS:
-                # A line longer than any row may be: the row reader skips it without holding it.
-                rest = _open_text(path, offset=offset)
-                with rest:
-                    yield from _batched(_ndjson_rows(rest, first_line=line), rows)
-                return
-            pending = buffer
-            continue
-        block, pending = buffer[:cut], buffer[cut:]
-        if not block:
+    offset = len(codecs.BOM_UTF8)
+    if handle.read(offset) != codecs.BOM_UTF8:
+        handle.seek(0)
+        offset = 0
+    for start, line, block in _line_blocks(handle, rows, offset=offset, line=1):
+        if block is None:
+            with _open_text(path, offset=start) as rest:
+                yield from _batched(_ndjson_rows(rest, first_line=line), rows)
             return
         parsed = _plain_json_block(block, kind, line)
         if parsed is not None:
@@ -370,8 +375,6 @@ def _ndjson_chunks(path: Path, handle: IO[bytes], kind: EventKind, rows: int) ->
         else:
             text = io.StringIO(block.decode("utf-8", "surrogateescape"), newline="")
             yield from _batched(_ndjson_rows(text, first_line=line), rows)
-        line += block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
-        offset += len(block)
 
 
 _BLANK_LINE = re.compile(rb"(?:^|\n)[ \t]*\n")

@@ -201,5 +201,11 @@ def value_hash(kind: EventKind, row: Row) -> str:
     Persisted (as row hashes and hashed ids): changing the canonical form re-keys stored rows.
     """
     canonical = _CANONICAL
-    text = "\x1f".join([canonical[type(v)](v) for v in map(row.get, hashed_columns(kind))])
+    return hash_text(
+        "\x1f".join([canonical[type(v)](v) for v in map(row.get, hashed_columns(kind))])
+    )
+
+
+def hash_text(text: str) -> str:
+    """The row hash of a row's canonical text (its values joined by \\x1f)."""
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

@@ -11,7 +11,6 @@ tests in `tests/ingest/test_bulk_paths.py` hold the two paths to that.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
@@ -30,7 +29,7 @@ else:
 
 from pavedroad.ingest.kinds import Column, EventKind
 from pavedroad.ingest.readers import Block
-from pavedroad.ingest.rows import hashed_columns
+from pavedroad.ingest.rows import hash_text, hashed_columns
 from pavedroad.ingest.writer import Prepared
 from pavedroad.parsing import FALSE_WORDS, TRUE_WORDS
 
@@ -212,19 +211,15 @@ def _in_zone(local: pa.Array, tz: tzinfo) -> pa.Array:
     the block holding one is null.
     """
     key = getattr(tz, "key", None)
-    pieces: list[pa.Array] = []
-    for start in range(0, len(local), _CAST_PIECE):
-        piece = local.slice(start, _CAST_PIECE)
-        try:
-            if key is None:
-                raise pa.ArrowInvalid("not an IANA zone")
-            zoned = pc.assume_timezone(
-                piece, timezone=key, ambiguous="earliest", nonexistent="raise"
-            )
-            pieces.append(pc.cast(zoned, pa.timestamp("us", "UTC")))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pieces.append(pa.nulls(len(piece), pa.timestamp("us", "UTC")))
-    return pa.concat_arrays(pieces) if pieces else pa.nulls(0, pa.timestamp("us", "UTC"))
+    utc = pa.timestamp("us", "UTC")
+    if key is None:  # not an IANA zone Arrow knows
+        return pa.nulls(len(local), utc)
+
+    def place(piece: pa.Array) -> pa.Array:
+        zoned = pc.assume_timezone(piece, timezone=key, ambiguous="earliest", nonexistent="raise")
+        return pc.cast(zoned, utc)
+
+    return _by_piece(local, utc, place)
 
 
 def _as_bool(words: pa.Array) -> pa.Array:
@@ -234,18 +229,25 @@ def _as_bool(words: pa.Array) -> pa.Array:
 
 
 def _cast_where(text: pa.Array, candidate: pa.Array, to: pa.DataType) -> tuple[pa.Array, pa.Array]:
-    """`text` cast to `to` where `candidate`; a piece holding an impossible date (Feb 30)
-    is left to the row path rather than failing the block."""
+    """`text` cast to `to` where `candidate`, and where that worked; a piece holding an
+    impossible date (Feb 30) is left to the row path rather than failing the block."""
     source = pc.if_else(candidate, text, pa.scalar(None, pa.string()))
+    cast = _by_piece(source, to, lambda piece: pc.cast(piece, to))
+    return cast, pc.invert(pc.is_null(cast))
+
+
+def _by_piece(
+    array: pa.Array, to: pa.DataType, convert: Callable[[pa.Array], pa.Array]
+) -> pa.Array:
+    """`convert` applied to each 1,024 values; a piece Arrow refuses as a whole is null."""
     pieces: list[pa.Array] = []
-    for start in range(0, len(source), _CAST_PIECE):
-        piece = source.slice(start, _CAST_PIECE)
+    for start in range(0, len(array), _CAST_PIECE):
+        piece = array.slice(start, _CAST_PIECE)
         try:
-            pieces.append(pc.cast(piece, to))
+            pieces.append(convert(piece))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pieces.append(pa.nulls(len(piece), to))
-    cast = pa.concat_arrays(pieces) if pieces else pa.array([], to)
-    return cast, pc.invert(pc.is_null(cast))
+    return pa.concat_arrays(pieces) if pieces else pa.nulls(0, to)
 
 
 def _references_known(
@@ -288,7 +290,7 @@ def _utc_text(array: pa.Array) -> pa.Array:
 
 
 def _canonical(array: pa.Array) -> pa.Array:
-    """Each value as `rows.canonical_text` writes it (the text the row hash is taken over)."""
+    """Each value as `rows.value_hash` writes it into the text the row hash is taken over."""
     kind = array.type
     if pa.types.is_timestamp(kind):
         iso = pc.utf8_replace_slice(_utc_text(array), 10, 11, "T")
@@ -305,8 +307,7 @@ def _canonical(array: pa.Array) -> pa.Array:
 def _hashes(kind: EventKind, typed: dict[str, pa.Array]) -> list[str]:
     canonical = [_canonical(typed[name]) for name in hashed_columns(kind)]
     joined = pc.binary_join_element_wise(*canonical, "\x1f") if len(canonical) > 1 else canonical[0]
-    blake2b = hashlib.blake2b
-    return [blake2b(text.encode(), digest_size=16).hexdigest() for text in joined.to_pylist()]
+    return [hash_text(text) for text in joined.to_pylist()]
 
 
 def _stored(array: pa.Array, column: Column, sqlite: bool) -> list[Any]:

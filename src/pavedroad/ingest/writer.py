@@ -1,8 +1,10 @@
 """Upsert typed rows into an event table on their natural key, counting new / updated / unchanged.
 
-This is the hot path of every import and webhook, so it speaks to the driver directly: one
-`SELECT key, row_hash ... IN (...)` per batch, then one `INSERT ... ON CONFLICT DO UPDATE`
-executemany for the rows that are new or changed.
+This is the hot path of every import and webhook, so it speaks to the driver directly.
+A small batch (a webhook delivery) looks up the stored hashes of its keys and upserts the
+rows that are new or changed with one `executemany`. A large one (a file import) is loaded
+into a temporary table and upserted from it by one `INSERT ... SELECT ... ON CONFLICT`
+statement that skips unchanged rows and returns the rows it wrote, for the counts.
 """
 
 from __future__ import annotations
@@ -40,9 +42,14 @@ class UpsertCounts:
         self.unchanged += other.unchanged
 
 
+def _staged_columns(kind: EventKind) -> list[str]:
+    """Columns as `Prepared` holds them: the values, then the row hash."""
+    return [*kind.column_names, "row_hash"]
+
+
 def _columns(kind: EventKind) -> list[str]:
-    """Columns as `Prepared` rows hold them (values, then the hash), then the run's."""
-    return [*kind.column_names, "row_hash", "channel", "run_id"]
+    """Every column a write sets: the prepared ones, then the run's."""
+    return [*_staged_columns(kind), "channel", "run_id"]
 
 
 def _sqlite_datetime(value: datetime) -> str:
@@ -209,6 +216,30 @@ def _upsert_sql(kind: EventKind, mark: str) -> str:
     )
 
 
+def _upsert_from_stage(kind: EventKind, stage: str, mark: str, returning: str) -> str:
+    """The statement both staged writers end with: upsert every row of `stage` in key order,
+    skip the unchanged ones, and return `returning` for each row written.
+
+    `channel` and `run_id` are its two parameters."""
+    columns = _columns(kind)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != kind.key)
+    differs = "IS NOT" if mark == "?" else "IS DISTINCT FROM"  # SQLite before 3.39 lacks the latter
+    return (
+        f"INSERT INTO {kind.table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(_staged_columns(kind))}, {mark}, {mark} FROM {stage} WHERE true "
+        f"ORDER BY {kind.key} ON CONFLICT ({kind.key}) DO UPDATE SET {updates} "
+        f"WHERE {kind.table}.row_hash {differs} excluded.row_hash RETURNING {returning}"
+    )
+
+
+def _stage_sql(kind: EventKind, stage: str) -> str:
+    """A temporary table shaped like the event table's values and row hash, without indexes."""
+    return (
+        f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS "
+        f"SELECT {', '.join(_staged_columns(kind))} FROM {kind.table} WHERE false"
+    )
+
+
 def _bump_version(cursor: Any, kind: EventKind, mark: str, *, updated: bool) -> None:
     """Tell the metrics engine this table changed (same transaction as the rows)."""
     cursor.execute(
@@ -228,7 +259,7 @@ def _write_each(
     channel: str,
     run_id: int | None,
 ) -> UpsertCounts:
-    """Small batches, and PostgreSQL: look up stored hashes, upsert what is new or changed."""
+    """Small batches: look up stored hashes, upsert what is new or changed."""
     counts = UpsertCounts()
     stored = existing_hashes(connection, kind, prepared.keys)
     to_write: list[list[Any]] = []
@@ -273,29 +304,20 @@ def _write_staged(
     raw = cast(sqlite3.Connection, connection.connection.dbapi_connection)
     if not raw.in_transaction:
         raw.execute("BEGIN IMMEDIATE")
-    # Index pages stay in memory across the batches of a large import (16 MB, not 2 MB).
+    # Index pages stay in memory across the batches of a large import (16 MB, not 2 MB);
+    # the setting stays with this pooled connection.
     raw.execute(f"PRAGMA cache_size = -{STAGE_CACHE_KIB}")
-    stage = f"temp.pr_stage_{kind.table}"
-    staged = [*kind.column_names, "row_hash"]
-    written = [*kind.column_names, "row_hash", "channel", "run_id"]
-    updates = ", ".join(f"{c} = excluded.{c}" for c in written if c != kind.key)
+    stage = f"pr_stage_{kind.table}"
     cursor = raw.cursor()
     try:
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS pr_stage_{kind.table} AS "
-            f"SELECT {', '.join(staged)} FROM main.{kind.table} WHERE 0"
-        )
+        cursor.execute(_stage_sql(kind, stage))
         cursor.execute(f"DELETE FROM {stage}")
         _fill(cursor, stage, prepared.columns)
         (largest,) = cursor.execute(
             f"SELECT coalesce(max(rowid), 0) FROM main.{kind.table}"
         ).fetchone()
         rowids = cursor.execute(
-            f"INSERT INTO main.{kind.table} ({', '.join(written)}) "
-            f"SELECT {', '.join(staged)}, ?, ? FROM {stage} WHERE true ORDER BY {kind.key} "
-            f"ON CONFLICT ({kind.key}) DO UPDATE SET {updates} "
-            f"WHERE {kind.table}.row_hash IS NOT excluded.row_hash RETURNING rowid",
-            (channel, run_id),
+            _upsert_from_stage(kind, stage, "?", "rowid"), (channel, run_id)
         ).fetchall()
         new = sum(1 for (rowid,) in rowids if rowid > largest)
         counts = UpsertCounts(
@@ -322,28 +344,16 @@ def _write_copied(
     The upsert skips unchanged rows by its `WHERE` and returns `xmax = 0` for each row it
     wrote: true for an inserted row, false for an updated one.
     """
-    staged = [*kind.column_names, "row_hash"]
-    written = [*staged, "channel", "run_id"]
-    updates = ", ".join(f"{c} = excluded.{c}" for c in written if c != kind.key)
     stage = f"pr_stage_{kind.table}"
+    staged = _staged_columns(kind)
     cursor = connection.connection.cursor()
     try:
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS "
-            f"SELECT {', '.join(staged)} FROM {kind.table} WITH NO DATA"
-        )
+        cursor.execute(_stage_sql(kind, stage))
         cursor.execute(f"TRUNCATE {stage}")
         with cursor.copy(f"COPY {stage} ({', '.join(staged)}) FROM STDIN") as copy:
             for row in zip(*prepared.columns, strict=True):
                 copy.write_row(row)
-        cursor.execute(
-            f"INSERT INTO {kind.table} ({', '.join(written)}) "
-            f"SELECT {', '.join(staged)}, %s, %s FROM {stage} ORDER BY {kind.key} "
-            f"ON CONFLICT ({kind.key}) DO UPDATE SET {updates} "
-            f"WHERE {kind.table}.row_hash IS DISTINCT FROM excluded.row_hash "
-            "RETURNING (xmax = 0)",
-            (channel, run_id),
-        )
+        cursor.execute(_upsert_from_stage(kind, stage, "%s", "(xmax = 0)"), (channel, run_id))
         inserted = [flag for (flag,) in cursor.fetchall()]
         new = sum(1 for flag in inserted if flag)
         counts = UpsertCounts(
