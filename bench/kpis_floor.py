@@ -35,7 +35,7 @@ if str(ROOT) not in sys.path:
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
-from pavedroad.metrics.engine import sqlite_scanner_path  # noqa: E402
+from pavedroad.metrics.feeder import sqlite_scanner_path  # noqa: E402
 
 Key = tuple[str, int, str]
 Result = dict[Key, tuple[float | None, int]]

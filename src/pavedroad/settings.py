@@ -77,3 +77,17 @@ def production_pattern() -> str | None:
     """`PAVEDROAD_PRODUCTION_PATTERN`: a regular expression over lower-cased environment names
     (the KPI engine's default is `^(prod|production)$`)."""
     return _env_text("PAVEDROAD_PRODUCTION_PATTERN")
+
+
+def kpi_copy_in_process_rows() -> int | None:
+    """`PAVEDROAD_KPI_COPY_IN_PROCESS_ROWS`: tables up to this many rows are copied into the KPI
+    engine's mirror in-process, larger ones by a feeder process (default 20,000; 0 sends every
+    table to the feeder)."""
+    raw = _env_text("PAVEDROAD_KPI_COPY_IN_PROCESS_ROWS")
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise PavedroadError(
+            f"PAVEDROAD_KPI_COPY_IN_PROCESS_ROWS must be a whole number (got {raw!r})"
+        )
+    return int(raw)

@@ -34,7 +34,7 @@ from pavedroad.metrics.expressions import (
 )
 from pavedroad.metrics.models import KpiTarget
 from pavedroad.metrics.windows import Window, last_days, weekly_windows, window_between
-from pavedroad.settings import production_pattern
+from pavedroad.settings import kpi_copy_in_process_rows, production_pattern
 
 # Team breakdowns of survey results are hidden below this many respondents.
 MIN_SURVEY_RESPONDENTS = 5
@@ -142,7 +142,9 @@ def backend_for(session: Session) -> Backend:
     with _backends_lock:
         backend = _backends.get(key)
         if backend is None:
-            backend = _open_backend(url, production_pattern=pattern)
+            backend = _open_backend(
+                url, production_pattern=pattern, in_process_rows=kpi_copy_in_process_rows()
+            )
             _backends[key] = backend
         return backend
 
@@ -294,7 +296,13 @@ def compute(
         raise NotFoundError(f"unknown KPI {unknown[0]!r}; known: {', '.join(KPI_IDS)}")
     out: dict[str, dict[tuple[int, str], Cell] | None] = {}
     versions = _versions(session)
-    for family in families_for(kpi_ids):
+    families = families_for(kpi_ids)
+    # Every table the families read is brought up to date at once (one feeder process for
+    # all the whole-table copies), before any family looks at its cache.
+    backend_for(session).prepare(
+        sorted({table for family in families for table in READS[family]}), versions
+    )
+    for family in families:
         result = _family_results(session, family, windows, cut, versions)
         for kpi in kpi_ids:
             if kpi in out or family != FAMILY_OF[kpi]:
