@@ -154,6 +154,12 @@ def table_schema(name: str) -> dict[str, str]:
 _CHANGES_KEPT = 10_000
 
 
+def _ordering(name: str) -> str:
+    """The ORDER BY that keeps a mirror table sorted by its time column, if it has one."""
+    order = COLUMNS[name][1]
+    return f' ORDER BY "{order}"' if order else ""
+
+
 @dataclass(frozen=True)
 class Change:
     """One sync of a mirrored table: `span` is the time its new rows cover, None for all."""
@@ -246,6 +252,16 @@ class Backend:
 
     # --- the mirror (DuckDB only) -----------------------------------------------------------
 
+    def stale(self, names: Iterable[str], stamps: Mapping[str, Any]) -> bool:
+        """Whether the mirror of any of these tables is behind the store."""
+        if self.kind != "duckdb":
+            return False
+        for name in names:
+            known = self.mirrored.get(name)
+            if known is None or known[0] != stamps.get(name):
+                return True
+        return False
+
     def prepare(self, names: Iterable[str], stamps: Mapping[str, Any]) -> None:
         """Bring the mirror of these tables up to the store (a no-op on PostgreSQL)."""
         if self.kind != "duckdb":
@@ -288,21 +304,19 @@ class Backend:
                 large.append(name)
 
         def keep(index: int, rows: Any) -> None:
-            name = large[index]
-            order = COLUMNS[name][1]
-            ordering = f' ORDER BY "{order}"' if order else ""
             self.raw.register("pr_copied_rows", rows)
             try:
                 self.raw.execute(
-                    f"CREATE OR REPLACE TABLE mirror.{name} AS "
-                    f"SELECT * FROM pr_copied_rows{ordering}"
+                    f"CREATE OR REPLACE TABLE mirror.{large[index]} AS SELECT * FROM pr_copied_rows"
                 )
             finally:
                 self.raw.unregister("pr_copied_rows")
 
         if large:
+            # Sorted in the feeder, which has a core of its own, so rows arrive in mirror order.
             queries = [
-                f"SELECT {self._selected(name, 'rowid')} FROM store.{name}" for name in large
+                f"SELECT {self._selected(name, 'rowid')} FROM store.{name}{_ordering(name)}"
+                for name in large
             ]
             assert self.store_path is not None
             feeder.read_tables(self.store_path, queries, keep)
@@ -364,7 +378,7 @@ class Backend:
         """Rows past rowid `after` through `sqlite3`, appended or replacing the mirror table."""
         import pyarrow as pa
 
-        columns, order = COLUMNS[name]
+        columns = COLUMNS[name][0]
         schema = table_schema(name)
         selected = ", ".join(f'"{column}"' for column in columns)
         source = self._store()
@@ -389,10 +403,9 @@ class Backend:
         try:
             typed = self._selected(name, "_rowid")
             if replace:
-                ordering = f' ORDER BY "{order}"' if order else ""
                 self.raw.execute(
                     f"CREATE OR REPLACE TABLE mirror.{name} AS SELECT {typed} "
-                    f"FROM pr_fresh_rows{ordering}"
+                    f"FROM pr_fresh_rows{_ordering(name)}"
                 )
             else:
                 self.raw.execute(f"INSERT INTO mirror.{name} SELECT {typed} FROM pr_fresh_rows")
@@ -420,6 +433,17 @@ class Backend:
             cursor.execute(sql)
             names = [d.name for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def compile(self, family: str, cut: Cut) -> None:
+        """Compile a family's query for a cut ahead of its run (no connection is used, so a
+        copy into the mirror can run meanwhile)."""
+        try:
+            self._sql(
+                ("family", family, cut),
+                lambda: FAMILIES[family](self.tables(), self.windows(), cut),
+            )
+        except NotApplicable:
+            return
 
     def run_family(
         self, family: str, windows: Sequence[Window], cut: Cut
