@@ -161,11 +161,18 @@ def _print_board(board: service.Dashboard) -> None:
                 definition.target_text(result.target),
                 f"[{style}]{result.status.replace('_', ' ')}[/{style}]",
                 trend_text,
-                *([f"{result.sample_size:,}"] if wide else []),
+                *([_answers(result)] if wide else []),
                 sparkline([v for _, v, _ in series.points][-weeks:]) if series else "",
             )
         console.print(table)
     console.print("[dim]`pavedroad kpis show ID` explains a KPI; `--json` gives the ids.[/dim]")
+
+
+def _answers(result: service.KpiResult) -> str:
+    """The sample size, or `<5` where the anonymity rule hides the number."""
+    if result.status == "hidden":
+        return f"<{service.MIN_SURVEY_RESPONDENTS}"
+    return f"{result.sample_size:,}"
 
 
 def _signed(change: float, unit: str) -> str:
@@ -211,7 +218,7 @@ def show(
     console.print(
         f"{head.window.label}: [bold]{format_value(head.value, definition.unit)}[/bold] "
         f"(target {definition.target_text(head.target)}, {head.status.replace('_', ' ')}, "
-        f"n={head.sample_size:,})"
+        f"n={_answers(head)})"
     )
     table = Table(title="Weekly", title_justify="left", header_style="bold")
     table.add_column("week")
@@ -229,7 +236,7 @@ def show(
                 g.group,
                 format_value(g.value, definition.unit),
                 g.status.replace("_", " "),
-                f"{g.sample_size:,}",
+                _answers(g),
                 sparkline([v for _, v, _ in detail.group_series[g.group].points]),
             )
         console.print(groups)

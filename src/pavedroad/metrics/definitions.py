@@ -232,8 +232,9 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         40.0,
         "leading",
         "Over the responses of the latest wave (by its last submission day) submitted in the "
-        "window that carry an NPS score: percent 9-10 minus percent 0-6. A team cut with fewer "
-        "than five responses shows no value, so no answer can be traced to a person.",
+        "window that carry an NPS score: percent 9-10 minus percent 0-6. Hidden wherever it would "
+        "stand on fewer than five responses (see Anonymity), so no answer can be traced to a "
+        "person.",
         "satisfaction",
     ),
     KpiDefinition(
@@ -244,7 +245,7 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         4.0,
         "leading",
         "Mean 1-5 satisfaction over the same responses as nps (the latest wave in the window), "
-        "hidden below five responses in a team cut.",
+        "hidden below five responses like nps.",
         "satisfaction",
     ),
     KpiDefinition(

@@ -523,10 +523,17 @@ def open_backend(
 
 @dataclass(frozen=True)
 class Cell:
-    """One computed number: a KPI in a window for a group, with its sample size."""
+    """One computed number: a KPI in a window for a group, with its sample size.
+
+    A hidden cell stands for a number that may not be shown (survey answers below the
+    anonymity threshold): it carries neither the value nor the sample size."""
 
     value: float | None
     sample_size: int
+    hidden: bool = False
+
+
+HIDDEN = Cell(None, 0, hidden=True)
 
 
 # (window index, group) -> KPI id -> cell

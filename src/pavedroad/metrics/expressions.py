@@ -336,11 +336,12 @@ def _frame(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
 # --- satisfaction ---------------------------------------------------------------------------
 
 
-def survey(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
+def _latest_wave_answers(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
+    """The answers of each window's latest wave (the one whose last answer is latest; ties:
+    the higher name), with `grp` and the cut's filter applied."""
     r = t.survey_responses
     r = r.mutate(submitted=r.submitted_at.cast("timestamp"))
     in_window = _in_window(r, "submitted", wins)
-    # The latest wave of each window: the one whose last answer is latest (ties: higher name).
     waves = in_window.group_by(["w", "wave"]).aggregate(last=in_window.submitted.max())
     ranked = waves.mutate(
         position=ibis.row_number().over(
@@ -351,7 +352,11 @@ def survey(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
     answers = in_window.join(
         latest, [in_window.w == latest.latest_w, in_window.wave == latest.latest_wave]
     )
-    answers = _scoped(answers, cut, team=answers.team, service=None)
+    return _scoped(answers, cut, team=answers.team, service=None)
+
+
+def survey(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
+    answers = _latest_wave_answers(t, wins, cut)
     scored = answers.nps.notnull()
     return answers.group_by(["w", "grp"]).aggregate(
         nps=(
@@ -635,14 +640,19 @@ def evidence(t: Tables, wins: ir.Table, cut: Cut, family: str) -> ir.Table:
             "id", "team", "opened_at", "resolved_at", "kind", "category", "self_service"
         ).order_by(ibis.desc(stamp))
     if family == "survey":
-        r = t.survey_responses
-        r = _scoped(r, cut, team=r.team, service=None)
-        r = r.mutate(submitted=r.submitted_at.cast("timestamp"))
-        rows = _in_window(r, "submitted", wins).filter(lambda x: x.w == 0)
-        # Answers are anonymous: no team and no comment in a drill-down list.
-        return rows.select("wave", "submitted_at", "nps", "satisfaction").order_by(
-            ibis.desc("submitted_at")
-        )
+        # Answers are anonymous: the drill-down is the latest wave's score distribution, never
+        # one answer with its team or day (the service shows it only from five answers on).
+        answers = _latest_wave_answers(t, wins, cut).filter(lambda r: r.w == 0)
+        by_score = []
+        for question in ("nps", "satisfaction"):
+            scored = answers.filter(answers[question].notnull())
+            by_score.append(
+                scored.group_by(["wave", scored[question].cast("int64").name("score")])
+                .aggregate(responses=scored.count())
+                .mutate(question=ibis.literal(question))
+                .select("wave", "question", "score", "responses")
+            )
+        return by_score[0].union(by_score[1]).order_by(["question", ibis.desc("score")])
     if family == "onboarding":
         o = _scoped(t.onboarding, cut, team=t.onboarding.team, service=None)
         o = o.filter(o.first_deploy_at.notnull())

@@ -23,7 +23,14 @@ from sqlalchemy.orm import Session
 from pavedroad.db import utcnow
 from pavedroad.errors import NotFoundError, PavedroadError
 from pavedroad.metrics.definitions import BY_ID, DEFINITIONS, KPI_IDS, KpiDefinition
-from pavedroad.metrics.engine import Backend, Cell, compute_family, families_for
+from pavedroad.metrics.engine import (
+    HIDDEN,
+    Backend,
+    Cell,
+    FamilyResult,
+    compute_family,
+    families_for,
+)
 from pavedroad.metrics.engine import open_backend as _open_backend
 from pavedroad.metrics.expressions import (
     ALL,
@@ -37,9 +44,12 @@ from pavedroad.metrics.models import KpiTarget
 from pavedroad.metrics.windows import Window, last_days, weekly_windows, window_between
 from pavedroad.settings import kpi_copy_in_process_rows, production_pattern
 
-# Team breakdowns of survey results are hidden below this many respondents.
+# No survey number computed from fewer answers than this is shown anywhere: not for a team,
+# not for the organisation, not for a week, a previous window or a drill-down.
 MIN_SURVEY_RESPONDENTS = 5
 SURVEY_KPIS = frozenset({"nps", "satisfaction"})
+SURVEY_FAMILY = "survey"
+HIDDEN_REASON = f"fewer than {MIN_SURVEY_RESPONDENTS} answers"
 
 Status = Literal[
     "met", "missed", "improving", "worsening", "steady", "no_data", "hidden", "not_applicable"
@@ -91,7 +101,8 @@ class KpiResult:
             "previous": self.previous,
             "kind": self.definition.kind,
             "cadence": self.definition.cadence,
-            "sample_size": self.sample_size,
+            "sample_size": None if self.status == "hidden" else self.sample_size,
+            **({"hidden_reason": HIDDEN_REASON} if self.status == "hidden" else {}),
         }
 
 
@@ -259,7 +270,10 @@ def _family_results(
             else:
                 missing.append(index)
     if missing:
-        result = compute_family(backend, family, [windows[i] for i in missing], cut)
+        asked = [windows[i] for i in missing]
+        result = compute_family(backend, family, asked, cut)
+        if family == SURVEY_FAMILY and result is not None:
+            result = _anonymised(session, result, asked, cut, versions)
         with _cache_lock:
             for position, index in enumerate(missing):
                 cells = (
@@ -286,6 +300,46 @@ def _family_results(
         while len(_assembled) > _ASSEMBLED_SIZE:
             _assembled.pop(next(iter(_assembled)))
     return assembled
+
+
+def _anonymised(
+    session: Session,
+    result: FamilyResult,
+    windows: Sequence[Window],
+    cut: Cut,
+    versions: dict[str, tuple[Any, ...]],
+) -> FamilyResult:
+    """Survey cells with the anonymity rule applied before anything can cache or show them.
+
+    A cell computed from fewer than MIN_SURVEY_RESPONDENTS answers is hidden. In a breakdown
+    by team, when the hidden teams of a window hold fewer than that many answers together,
+    the smallest shown teams are hidden too: otherwise the organisation's figure minus the
+    shown teams would give the hidden answers away. A team filter shows a team only where
+    the breakdown shows it, so no pair of requests undoes that."""
+    safe: FamilyResult = {
+        key: {
+            kpi: HIDDEN if 0 < cell.sample_size < MIN_SURVEY_RESPONDENTS else cell
+            for kpi, cell in cells.items()
+        }
+        for key, cells in result.items()
+    }
+    if cut.by == "team" and cut.team is None:
+        answers = {key: max(c.sample_size for c in cells.values()) for key, cells in result.items()}
+        for index in {w for w, _ in safe}:
+            groups = {grp: n for (w, grp), n in answers.items() if w == index}
+            hidden = {grp for grp, n in groups.items() if n < MIN_SURVEY_RESPONDENTS}
+            shown = sorted((n, grp) for grp, n in groups.items() if grp not in hidden)
+            while shown and 0 < sum(groups[g] for g in hidden) < MIN_SURVEY_RESPONDENTS:
+                hidden.add(shown.pop(0)[1])
+            for grp in hidden:
+                safe[(index, grp)] = dict.fromkeys(safe[(index, grp)], HIDDEN)
+    elif cut.team is not None:
+        by_team = _family_results(session, SURVEY_FAMILY, windows, Cut(by="team"), versions)
+        for (index, grp), cells in safe.items():
+            breakdown = (by_team or {}).get("nps", {}).get((index, cut.team))
+            if breakdown is not None and breakdown.hidden:
+                safe[(index, grp)] = dict.fromkeys(cells, HIDDEN)
+    return safe
 
 
 def compute(
@@ -408,16 +462,9 @@ def _result(
     status: Status
     if not applicable:
         status = "not_applicable"
-    elif definition.id in SURVEY_KPIS and group != ALL and 0 < sample < MIN_SURVEY_RESPONDENTS:
+    elif cell is not None and cell.hidden:
         value, before, status = None, None, "hidden"
     else:
-        if (
-            definition.id in SURVEY_KPIS
-            and group != ALL
-            and previous is not None
-            and previous.sample_size < MIN_SURVEY_RESPONDENTS
-        ):
-            before = None
         status = status_of(definition, value, before, target)
     return KpiResult(definition, window, group, value, sample, target, before, status)
 
@@ -600,9 +647,14 @@ def evidence(
     from pavedroad.metrics.expressions import FAMILY_OF
 
     get_definition_or_raise(kpi_id)
+    cut = Cut(team=team, service=service)
+    if kpi_id in SURVEY_KPIS:
+        cells = compute(session=session, kpi_ids=[kpi_id], windows=[window], cut=cut)[kpi_id]
+        shown = (cells or {}).get((0, ALL))
+        if shown is None or shown.hidden:
+            return []  # no answers, or too few to show anything of them
     backend = backend_for(session)
     backend.prepare(COLUMNS, _versions(session))
-    cut = Cut(team=team, service=service)
     return backend.run_evidence(FAMILY_OF[kpi_id], window, cut, limit)
 
 

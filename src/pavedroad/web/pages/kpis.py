@@ -80,6 +80,7 @@ def dashboard_page(
             "form": {"window": window, "team": team, "service": service_name},
             "error": error,
             "forms_help": WINDOW_FORMS,
+            "hidden_reason": service.HIDDEN_REASON,
             "teams": [t.slug for t in list_teams(session=session)],
             "services": [s.name for s in list_services(session=session)],
         },
