@@ -76,6 +76,8 @@ class CiRun(_Tracked, Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
     result: Mapped[str] = mapped_column(String(20))
+    # When the run was created or queued, where the provider says (queue time is apart).
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Incident(_Tracked, Base):
@@ -95,6 +97,8 @@ class Incident(_Tracked, Base):
     severity: Mapped[str | None] = mapped_column(String(20))
     caused_by_deployment_id: Mapped[str | None] = mapped_column(String(200))
     platform_caused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The event time of the snapshot that wrote this row (webhooks); an older one is ignored.
+    snapshot_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Ticket(_Tracked, Base):
