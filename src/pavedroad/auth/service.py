@@ -26,6 +26,7 @@ from pavedroad.errors import (
 SCOPES = ("read", "write", "admin")
 TOKEN_PREFIX = "prd_"  # noqa: S105 - a public marker, not a secret
 MIN_PASSWORD_LENGTH = 10
+MAX_TOKEN_DAYS = 3650
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of a failed sign-in the same for unknown emails.
@@ -108,7 +109,10 @@ def create_user(*, session: Session, email: str, name: str, password: str, role:
 
 
 def set_password(*, session: Session, email: str, password: str) -> None:
-    """Replace a user's password and sign out their browsers."""
+    """Replace a user's password and sign out their browsers.
+
+    API tokens stay: they are separate credentials, held by automation rather than by the
+    person, so a password change does not stop CI from ingesting. `disable_user` revokes both."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise PavedroadError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
     user = get_user_by_email_or_raise(session=session, email=email)
@@ -124,20 +128,74 @@ def get_user_by_email_or_raise(*, session: Session, email: str) -> User:
     return user
 
 
+def disable_user(*, session: Session, email: str) -> UserOut:
+    """Stop a user from signing in or calling the API: every browser session and every API
+    token of theirs ends now (tokens stay revoked if the user is enabled again)."""
+    user = get_user_by_email_or_raise(session=session, email=email)
+    user.active = False
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    now = utcnow()
+    for token in session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = now
+    session.flush()
+    return _user_out(user)
+
+
+def enable_user(*, session: Session, email: str) -> UserOut:
+    """Let a disabled user sign in again (with new sessions and new tokens)."""
+    user = get_user_by_email_or_raise(session=session, email=email)
+    user.active = True
+    session.flush()
+    return _user_out(user)
+
+
+def set_role(*, session: Session, email: str, role: str) -> UserOut:
+    """Change a user's role; a token never grants more than its user's current role."""
+    user = get_user_by_email_or_raise(session=session, email=email)
+    user.role = check_scope(role)
+    session.flush()
+    return _user_out(user)
+
+
 def list_users(*, session: Session) -> list[UserOut]:
     """Every user by email."""
     return [_user_out(u) for u in session.scalars(select(User).order_by(User.email))]
 
 
+def password_hash_of(*, session: Session, email: str) -> str | None:
+    """The stored password hash of an active user, for `check_password` (None: no such user)."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    return user.password_hash if user is not None and user.active else None
+
+
+def check_password(stored: str | None, password: str) -> bool:
+    """Whether the password matches the hash; takes as long for an unknown user (`None`).
+
+    Pure CPU (argon2, tens of milliseconds): callers run it holding no database connection."""
+    try:
+        _hasher.verify(stored or _DUMMY_HASH, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+    return stored is not None
+
+
+def authenticated_user(*, session: Session, email: str, checked_hash: str) -> User:
+    """The user whose password was checked against `checked_hash` (rehashing it when argon2's
+    parameters changed needs the password, so that is left to the next `set_password`)."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active or user.password_hash != checked_hash:
+        raise AuthenticationError("email or password is wrong")
+    return user
+
+
 def authenticate(*, session: Session, email: str, password: str) -> User:
     """The user whose email and password match, else AuthenticationError (same for both faults)."""
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        raise AuthenticationError("email or password is wrong") from None
-    if user is None or not user.active:
+    stored = password_hash_of(session=session, email=email)
+    if not check_password(stored, password) or stored is None:
         raise AuthenticationError("email or password is wrong")
+    user = authenticated_user(session=session, email=email, checked_hash=stored)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user
@@ -158,6 +216,13 @@ def create_token(
         raise PavedroadError(
             f"user {user.email} has role {user.role!r} and cannot hold a {scope!r} token"
         )
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
+        raise PavedroadError(
+            f"a token expires after 1 to {MAX_TOKEN_DAYS} days (got {expires_in_days}); "
+            "leave it out for a token that does not expire"
+        )
+    if not user.active:
+        raise PavedroadError(f"user {user.email} is disabled; `pavedroad user enable` first")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
     token = ApiToken(
@@ -210,6 +275,8 @@ def grant_for_token(*, session: Session, secret: str) -> Grant:
     if token.expires_at is not None and token.expires_at <= now:
         raise AuthenticationError("the API token has expired")
     user = token.user
+    if user is None:  # the user's row was removed by hand
+        raise AuthenticationError("the API token's user no longer exists")
     if not user.active:
         raise AuthenticationError("the token's user is disabled")
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
@@ -247,7 +314,7 @@ class BrowserSession:
 def browser_session(*, session: Session, secret: str) -> BrowserSession | None:
     """The live session behind a cookie secret, or None."""
     row = session.scalar(select(WebSession).where(WebSession.token_hash == hash_secret(secret)))
-    if row is None or row.expires_at <= utcnow() or not row.user.active:
+    if row is None or row.expires_at <= utcnow() or row.user is None or not row.user.active:
         return None
     user = row.user
     grant = Grant(user_id=user.id, email=user.email, name=user.name, scope=user.role)

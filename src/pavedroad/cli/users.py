@@ -60,6 +60,52 @@ def user_set_password(
     console.print(f"Password of {email} changed.")
 
 
+@user_app.command("disable")
+def user_disable(
+    email: Annotated[str, typer.Argument(help="Sign-in email.")],
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Disable a user (a leaver): signs out every browser and revokes every API token now."""
+    with store(db) as session:
+        user = service.disable_user(session=session, email=email)
+    if as_json:
+        print_json(user)
+        return
+    console.print(f"Disabled {user.email}: browsers signed out, API tokens revoked.")
+
+
+@user_app.command("enable")
+def user_enable(
+    email: Annotated[str, typer.Argument(help="Sign-in email.")],
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Let a disabled user sign in again (their old tokens stay revoked)."""
+    with store(db) as session:
+        user = service.enable_user(session=session, email=email)
+    if as_json:
+        print_json(user)
+        return
+    console.print(f"Enabled {user.email}; create new tokens if they need API access.")
+
+
+@user_app.command("set-role")
+def user_set_role(
+    email: Annotated[str, typer.Argument(help="Sign-in email.")],
+    role: Annotated[str, typer.Argument(help="read, write or admin.")],
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Change a user's role; their tokens never grant more than the new role."""
+    with store(db) as session:
+        user = service.set_role(session=session, email=email, role=role)
+    if as_json:
+        print_json(user)
+        return
+    console.print(f"{user.email} now has role {user.role}.")
+
+
 @user_app.command("list")
 def user_list(as_json: JsonOption = False, db: DbOption = None) -> None:
     """List users and their roles."""
@@ -84,7 +130,11 @@ def token_create(
     ] = "read",
     name: Annotated[str, typer.Option(help="What the token is for, e.g. 'ci-ingest'.")] = "token",
     expires_days: Annotated[
-        int | None, typer.Option(help="Days until the token stops working (default: never).")
+        int | None,
+        typer.Option(
+            help=f"Days until the token stops working, 1 to {service.MAX_TOKEN_DAYS} "
+            "(default: never)."
+        ),
     ] = None,
     as_json: JsonOption = False,
     db: DbOption = None,

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 
 from pavedroad import __version__
+from pavedroad.auth.throttle import SignInThrottle
 from pavedroad.db import make_engine
 from pavedroad.errors import (
     AuthenticationError,
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.engine = engine
     app.state.settings = settings
+    app.state.sign_in_throttle = SignInThrottle()
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -36,3 +36,27 @@ def list_tokens(session: DbSession, _grant: AdminGrant) -> list[TokenOut]:
 def list_users(session: DbSession, _grant: AdminGrant) -> list[UserOut]:
     """Every user (admin only)."""
     return service.list_users(session=session)
+
+
+class RoleIn(BaseModel):
+    """A user's new role."""
+
+    role: str
+
+
+@router.post("/users/{email}/disable", response_model=UserOut)
+def disable_user(email: str, session: DbSession, _grant: AdminGrant) -> UserOut:
+    """Disable a user: their browser sessions end and their API tokens are revoked (admin)."""
+    return service.disable_user(session=session, email=email)
+
+
+@router.post("/users/{email}/enable", response_model=UserOut)
+def enable_user(email: str, session: DbSession, _grant: AdminGrant) -> UserOut:
+    """Let a disabled user sign in again; revoked tokens stay revoked (admin)."""
+    return service.enable_user(session=session, email=email)
+
+
+@router.put("/users/{email}/role", response_model=UserOut)
+def set_role(email: str, body: RoleIn, session: DbSession, _grant: AdminGrant) -> UserOut:
+    """Change a user's role; tokens never grant more than it (admin)."""
+    return service.set_role(session=session, email=email, role=body.role)

@@ -8,7 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from pavedroad.auth.service import authenticate, end_session, start_session
+from pavedroad.auth.service import (
+    authenticated_user,
+    check_password,
+    end_session,
+    password_hash_of,
+    start_session,
+)
+from pavedroad.auth.throttle import SignInThrottle, Throttled
 from pavedroad.errors import AuthenticationError
 from pavedroad.web.deps import (
     LOGIN_CSRF_COOKIE,
@@ -37,6 +44,7 @@ def _login_page(
     email: str = "",
     error: str | None = None,
     status: int = 200,
+    retry_after: int | None = None,
 ) -> HTMLResponse:
     token = secrets.token_urlsafe(32)
     response = render(
@@ -52,6 +60,8 @@ def _login_page(
         samesite="strict",
         secure=request.app.state.settings.secure_cookies,
     )
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
@@ -80,8 +90,27 @@ def login(
             error="The form expired. Please sign in again.",
             status=400,
         )
+    throttle: SignInThrottle = request.app.state.sign_in_throttle
+    address = request.client.host if request.client else "unknown"
     try:
-        user = authenticate(session=session, email=email, password=password)
+        throttle.check(account=email, address=address)
+        stored = password_hash_of(session=session, email=email)
+        session.rollback()  # argon2 runs below without holding a pooled connection
+        with throttle.password_check():
+            correct = check_password(stored, password)
+        if not correct or stored is None:
+            throttle.failed(account=email, address=address)
+            raise AuthenticationError("email or password is wrong")
+        user = authenticated_user(session=session, email=email, checked_hash=stored)
+    except Throttled as refused:
+        return _login_page(
+            request,
+            next_path=next_path,
+            email=email,
+            error=f"{refused.reason.capitalize()} (in {refused.retry_after} s).",
+            status=429,
+            retry_after=refused.retry_after,
+        )
     except AuthenticationError:
         return _login_page(
             request,
@@ -90,6 +119,7 @@ def login(
             error="Email or password is wrong.",
             status=401,
         )
+    throttle.succeeded(account=email)
     settings = request.app.state.settings
     secret, _ = start_session(session=session, user=user, days=settings.session_days)
     response = RedirectResponse(next_path, status_code=303)
