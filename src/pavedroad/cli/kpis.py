@@ -234,7 +234,7 @@ def show(
         for g in detail.groups:
             groups.add_row(
                 g.group,
-                format_value(g.value, definition.unit),
+                "hidden" if g.status == "hidden" else format_value(g.value, definition.unit),
                 g.status.replace("_", " "),
                 _answers(g),
                 sparkline([v for _, v, _ in detail.group_series[g.group].points]),

@@ -58,7 +58,9 @@ def dashboard_page(
     tiles = [
         {
             "result": result,
-            "shown": format_value(result.value, result.definition.unit),
+            "shown": "hidden"
+            if result.status == "hidden"
+            else format_value(result.value, result.definition.unit),
             "target": result.definition.target_text(result.target),
             "trend": _trend_text(result),
             "spark": charts.sparkline_svg(
@@ -125,7 +127,9 @@ def _detail_context(
     return {
         "detail": detail,
         "definition": definition,
-        "shown": format_value(detail.headline.value, definition.unit),
+        "shown": "hidden"
+        if detail.headline.status == "hidden"
+        else format_value(detail.headline.value, definition.unit),
         "target_text": definition.target_text(detail.headline.target),
         "groups": [
             {"result": g, "shown": format_value(g.value, definition.unit)} for g in detail.groups
@@ -134,6 +138,8 @@ def _detail_context(
         "heatmap_json": json.dumps(heatmap) if heatmap else None,
         "events": events,
         "event_columns": list(events[0]) if events else [],
+        "survey": kpi_id in service.SURVEY_KPIS,
+        "hidden_reason": service.HIDDEN_REASON,
         "form": {"window": window, "by": by, "target": target_value},
         "error": error,
         "target_error": target_error,
