@@ -102,6 +102,8 @@ def build(path: Path, events: int, teams: int, seed: int = 7) -> None:
     ci = []
     for i in range(int(events * share["ci_runs"])):
         at = moment()
+        # Seven runs in ten say when they were queued, as workflow runs and pipelines do.
+        queued = at - timedelta(minutes=rng.random() * 5) if rng.random() < 0.7 else None
         ci.append(
             (
                 f"r{i}",
@@ -109,9 +111,14 @@ def build(path: Path, events: int, teams: int, seed: int = 7) -> None:
                 _stamp(at),
                 _stamp(at + timedelta(minutes=rng.random() * 20)),
                 "success",
+                _stamp(queued) if queued else None,
             )
         )
-    con.executemany("INSERT INTO ci_runs VALUES (?, ?, ?, ?, ?, 'bench', 'h', NULL)", ci)
+    con.executemany(
+        "INSERT INTO ci_runs (id, service, started_at, finished_at, result, queued_at, channel, "
+        "row_hash, run_id) VALUES (?, ?, ?, ?, ?, ?, 'bench', 'h', NULL)",
+        ci,
+    )
     del ci
     con.executemany(
         "INSERT INTO usage_events VALUES (?, ?, 'templates', ?, NULL, 'bench', 'bench', 'h', NULL)",
@@ -122,7 +129,9 @@ def build(path: Path, events: int, teams: int, seed: int = 7) -> None:
     )
     rest = events - int(events * 0.95)
     con.executemany(
-        "INSERT INTO incidents VALUES (?, ?, NULL, ?, ?, 'sev2', NULL, ?, 'bench', 'h', NULL)",
+        "INSERT INTO incidents (id, service, team, started_at, resolved_at, severity, "
+        "caused_by_deployment_id, platform_caused, channel, row_hash, run_id) "
+        "VALUES (?, ?, NULL, ?, ?, 'sev2', NULL, ?, 'bench', 'h', NULL)",
         [
             (
                 f"i{i}",
@@ -192,7 +201,8 @@ def add_events(path: Path, count: int) -> None:
     con = sqlite3.connect(path)
     at = datetime(2026, 11, 29, 12, tzinfo=UTC)
     con.executemany(
-        "INSERT INTO ci_runs VALUES (?, 'svc-1', ?, ?, 'success', 'bench', 'h', NULL)",
+        "INSERT INTO ci_runs (id, service, started_at, finished_at, result, channel, row_hash, "
+        "run_id) VALUES (?, 'svc-1', ?, ?, 'success', 'bench', 'h', NULL)",
         [
             (f"new-{time.time_ns()}-{i}", _stamp(at), _stamp(at + timedelta(minutes=5)))
             for i in range(count)

@@ -124,8 +124,8 @@ def load(sqlite_path: Path, production_pattern: str) -> dict[str, pd.DataFrame]:
         )
         ci = _read(
             con,
-            "SELECT service, started_at, finished_at FROM ci_runs",
-            ["started_at", "finished_at"],
+            "SELECT service, started_at, finished_at, queued_at FROM ci_runs",
+            ["started_at", "finished_at", "queued_at"],
         )
         incidents = _read(
             con,
@@ -182,6 +182,8 @@ def load(sqlite_path: Path, production_pattern: str) -> dict[str, pd.DataFrame]:
     incidents["platform"] = incidents["platform_caused"] == 1
     ci["tg"] = ci["service"].map(owner_of).fillna(NO_TEAM)
     ci["v"] = _minutes(ci["finished_at"], ci["started_at"])
+    queued = ci[ci["queued_at"].notna()].copy()
+    queued["v"] = _minutes(queued["started_at"], queued["queued_at"])
     tickets["tg"] = tickets["team"].fillna(NO_TEAM)
     tickets["req"] = tickets["kind"] == "request"
     tickets["ss"] = tickets["req"] & (tickets["self_service"] == 1)
@@ -196,6 +198,7 @@ def load(sqlite_path: Path, production_pattern: str) -> dict[str, pd.DataFrame]:
         "prod": prod,
         "changes": changes,
         "ci": ci,
+        "ci_queue": queued,
         "incidents": incidents,
         "tickets": tickets,
         "survey": survey,
@@ -333,6 +336,13 @@ def compute(t: dict[str, pd.DataFrame], windows: list[tuple[datetime, datetime]]
             w,
             _in(t["ci"], "finished_at", start, end),
             quantiles(("ci_duration_p50", 0.5), ("ci_duration_p95", 0.95)),
+        )
+        _both(
+            out,
+            "ci_queue",
+            w,
+            _in(t["ci_queue"], "finished_at", start, end),
+            quantiles(("ci_queue_p50", 0.5)),
         )
         _both(
             out,

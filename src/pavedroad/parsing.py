@@ -34,7 +34,7 @@ def parse_timestamp(text: str, *, default_tz: tzinfo = UTC) -> datetime:
     if parsed is not None:
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=default_tz)
-        return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
+        return parsed if parsed.tzinfo is UTC else in_utc(parsed)
     try:
         parsed = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
@@ -47,7 +47,15 @@ def parse_timestamp(text: str, *, default_tz: tzinfo = UTC) -> datetime:
         parsed = datetime(day.year, day.month, day.day)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=default_tz)
-    return parsed.astimezone(UTC)
+    return in_utc(parsed)
+
+
+def in_utc(moment: datetime) -> datetime:
+    """The instant in UTC, or a ValueProblem when UTC has no such year (past 9999 or before 1)."""
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueProblem("is out of range once moved to UTC (years 1 to 9999)") from None
 
 
 def parse_optional_timestamp(text: str | None, *, default_tz: tzinfo = UTC) -> datetime | None:

@@ -9,6 +9,7 @@ from pavedroad.errors import PavedroadError
 
 DEFAULT_DATABASE_URL = "sqlite:///./pavedroad.db"
 DEFAULT_WEBHOOK_MAX_IN_FLIGHT = 32
+DEFAULT_WEBHOOK_BODY_SECONDS = 10
 
 
 def _env_text(name: str) -> str | None:
@@ -52,6 +53,12 @@ class Settings:
     webhook_max_in_flight: int = field(
         default_factory=lambda: _env_count(
             "PAVEDROAD_WEBHOOK_MAX_IN_FLIGHT", DEFAULT_WEBHOOK_MAX_IN_FLIGHT
+        )
+    )
+    # A webhook body that has not fully arrived after this many seconds is answered 408.
+    webhook_body_seconds: float = field(
+        default_factory=lambda: float(
+            _env_count("PAVEDROAD_WEBHOOK_BODY_SECONDS", DEFAULT_WEBHOOK_BODY_SECONDS)
         )
     )
 

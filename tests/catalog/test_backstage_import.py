@@ -30,6 +30,7 @@ from pavedroad.catalog.schemas import DeveloperIn, ServiceIn, TeamIn
 from pavedroad.catalog.service import (
     CatalogBatch,
     apply_batch,
+    catalog_totals,
     list_developers,
     list_services,
     list_teams,
@@ -93,9 +94,9 @@ def write_text(directory: Path, name: str, text: str) -> Path:
     return path
 
 
-def run_import(engine: Engine, *paths: Path) -> CatalogImportResult:
+def run_import(engine: Engine, *paths: Path, strict: bool = False) -> CatalogImportResult:
     with unit_of_work(engine) as session:
-        return import_backstage(session=session, paths=list(paths))
+        return import_backstage(session=session, paths=list(paths), strict=strict)
 
 
 def seed(engine: Engine, batch: CatalogBatch) -> None:
@@ -131,6 +132,11 @@ def snapshot(engine: Engine) -> dict[str, Any]:
 def teams_by_slug(engine: Engine) -> dict[str, Any]:
     with Session(engine) as session:
         return {t.slug: t for t in list_teams(session=session)}
+
+
+def list_all_developers(engine: Engine) -> list[Any]:
+    with Session(engine) as session:
+        return list_developers(session=session)
 
 
 def developers_by_email(engine: Engine) -> dict[str, Any]:
@@ -221,6 +227,7 @@ def test_group_types_above_teams_are_not_eligible(engine, tmp_path):
         "team": True,
         "squad": True,
         "department": False,
+        "sub-department": False,
         "organization": False,
         "org": False,
         "division": False,
@@ -377,26 +384,28 @@ def test_user_may_join_a_team_stored_by_an_earlier_import(engine, tmp_path):
     assert developers_by_email(engine)["new@example.com"].team == "stored"
 
 
-def test_user_without_email_refuses_the_whole_file(engine, tmp_path):
-    seed_baseline(engine)
-    before = snapshot(engine)
+def test_user_without_profile_or_email_is_a_developer_keyed_by_its_entity_ref(engine, tmp_path):
+    # The starter catalog of `npx @backstage/create-app`: a User with neither profile nor email.
     path = write_text(
         tmp_path,
-        "people.yaml",
-        "kind: Group\nmetadata: {name: web}\n"
-        "---\n"
-        "kind: User\nmetadata: {name: ok}\nspec: {memberOf: [web], profile: {email: ok@x.io}}\n"
-        "---\n"
-        "kind: User\n"
-        "metadata: {name: nomail}\n"
-        "spec: {memberOf: [web], profile: {displayName: No Mail}}\n",
+        "org.yaml",
+        "---\napiVersion: backstage.io/v1alpha1\nkind: User\n"
+        "metadata:\n  name: guest\nspec:\n  memberOf: [guests]\n"
+        "---\napiVersion: backstage.io/v1alpha1\nkind: Group\n"
+        "metadata:\n  name: guests\nspec:\n  type: team\n  children: []\n",
     )
 
-    problem = only_problem(run_import(engine, path), path)
+    result = run_import(engine, path)
 
-    assert_names(problem, path, 8, "User 'nomail'", "spec.profile.email")
-    assert problem.reason == "is required but missing"
-    assert snapshot(engine) == before
+    assert result.ok and result.notices == {}
+    [guest] = list_all_developers(engine)
+    assert (guest.identity, guest.email, guest.name, guest.team) == (
+        "user:default/guest",
+        None,
+        "guest",
+        "guests",
+    )
+    assert run_import(engine, path).report.total("unchanged") == 2
 
 
 def test_user_with_an_invalid_email_refuses_the_file(engine, tmp_path):
@@ -409,49 +418,128 @@ def test_user_with_an_invalid_email_refuses_the_file(engine, tmp_path):
     assert teams_by_slug(engine) == {}
 
 
-def test_user_naming_no_known_group_refuses_the_file(engine, tmp_path):
+def test_user_naming_no_known_group_is_reported_and_the_rest_imported(engine, tmp_path):
+    seed_baseline(engine)
+    path = write_docs(
+        tmp_path,
+        "p.yaml",
+        group("web"),
+        user("ok", "ok@example.com", ["web"]),
+        user("lost", "lost@example.com", ["group:default/mars", "venus"]),
+    )
+
+    result = run_import(engine, path)
+
+    assert result.ok and result.accepted == [str(path)]
+    notes = result.notices[str(path)]
+    assert [(n.line, n.entity, n.field, n.value) for n in notes] == [
+        (19, "User 'lost'", "spec.memberOf", "group:default/mars"),
+        (19, "User 'lost'", "spec.memberOf", "group:default/venus"),
+        (19, "User 'lost'", "spec.memberOf", None),
+    ]
+    assert "in none of the files nor the store" in notes[0].reason
+    assert "not imported as a developer" in notes[2].reason
+    assert sorted(developers_by_email(engine)) == ["kept@example.com", "ok@example.com"]
+
+
+def test_user_naming_no_known_group_refuses_the_file_when_strict(engine, tmp_path):
     seed_baseline(engine)
     before = snapshot(engine)
     path = write_docs(
         tmp_path,
         "p.yaml",
         group("web"),
-        user("lost", "lost@example.com", ["group:default/mars", "venus"]),
+        user("lost", "lost@example.com", ["group:default/mars"]),
     )
 
-    problem = only_problem(run_import(engine, path), path)
+    result = run_import(engine, path, strict=True)
 
-    assert (problem.entity, problem.field) == ("User 'lost'", "spec.memberOf")
-    assert problem.reason == "names no known Group"
-    assert problem.value == "mars, venus"
+    problem = only_problem(result, path)
+    assert_names(problem, path, 9, "User 'lost'", "spec.memberOf")
+    assert problem.value == "group:default/mars"
+    assert "--strict" in problem.reason
     assert snapshot(engine) == before
 
 
-@pytest.mark.parametrize("member_of", [[], ["user:default/boss"]])
-def test_user_that_is_in_no_group_refuses_the_file(engine, tmp_path, member_of):
-    path = write_docs(tmp_path, "p.yaml", group("web"), user("solo", "solo@example.com", member_of))
+@pytest.mark.parametrize("member_of", [[], None, ["user:default/boss"]])
+def test_user_in_no_group_is_noted_not_refused_even_when_strict(engine, tmp_path, member_of):
+    spec: dict[str, Any] = {"profile": {"email": "solo@example.com"}}
+    if member_of is not None:
+        spec["memberOf"] = member_of
+    path = write_docs(tmp_path, "p.yaml", group("web"), entity("User", "solo", spec))
 
-    problem = only_problem(run_import(engine, path), path)
+    result = run_import(engine, path, strict=True)
 
-    assert (problem.entity, problem.field) == ("User 'solo'", "spec.memberOf")
-    assert problem.reason == "must list at least one Group"
-    assert teams_by_slug(engine) == {}
+    assert result.ok
+    [*_, note] = result.notices[str(path)]
+    assert (note.entity, note.field) == ("User 'solo'", "spec.memberOf")
+    assert "not imported as a developer" in note.reason
+    assert list(teams_by_slug(engine)) == ["web"]
+    assert developers_by_email(engine) == {}
 
 
-def test_same_user_email_twice_refuses_the_file(engine, tmp_path):
+def test_same_user_twice_in_one_namespace_refuses_the_file(engine, tmp_path):
     path = write_text(
         tmp_path,
         "p.yaml",
         "kind: Group\nmetadata: {name: web}\n---\n"
         "kind: User\nmetadata: {name: a}\nspec: {memberOf: [web], profile: {email: a@x.io}}\n"
         "---\n"
-        "kind: User\nmetadata: {name: a2}\nspec: {memberOf: [web], profile: {email: A@X.IO}}\n",
+        "kind: User\nmetadata: {name: A}\nspec: {memberOf: [web], profile: {email: b@x.io}}\n",
     )
 
     problem = only_problem(run_import(engine, path), path)
 
-    assert_names(problem, path, 8, "User 'a2'", "spec.profile.email")
-    assert problem.reason == f"duplicate developer email, first defined at {path}:4"
+    assert_names(problem, path, 8, "User 'A'", "metadata.name")
+    assert problem.reason == f"duplicate developer identity, first defined at {path}:4"
+    assert problem.value == "user:default/a"
+
+
+def test_users_of_one_name_in_two_namespaces_are_two_developers_even_with_one_email(
+    engine, tmp_path
+):
+    # As in Backstage's own acme example: guest, and guest in namespace development.
+    path = write_text(
+        tmp_path,
+        "team-a-group.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\n"
+        "  description: Team A\nspec:\n  type: team\n  profile:\n"
+        "    email: team-a@example.com\n  parent: backstage\n  children: []\n"
+        "---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: guest\n"
+        "spec:\n  profile:\n    displayName: Guest User\n    email: guest@example.com\n"
+        "  memberOf: [team-a]\n"
+        "---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: guest\n"
+        "  namespace: development\nspec:\n  profile:\n    displayName: Guest User\n"
+        "    email: guest@example.com\n  memberOf: [group:default/team-a]\n",
+    )
+    components = write_docs(tmp_path, "c.yaml", component("site", "team-a"))
+
+    result = run_import(engine, path, components)
+
+    assert result.ok and sorted(result.accepted) == sorted([str(path), str(components)])
+    developers = list_all_developers(engine)
+    assert sorted((d.identity, d.email, d.team) for d in developers) == [
+        ("user:default/guest", "guest@example.com", "team-a"),
+        ("user:development/guest", "guest@example.com", "team-a"),
+    ]
+    assert teams_by_slug(engine)["team-a"].headcount == 2
+    assert run_import(engine, path, components).report.total("unchanged") == 4
+
+
+def test_relative_member_of_is_in_the_users_own_namespace(engine, tmp_path):
+    path = write_docs(
+        tmp_path,
+        "p.yaml",
+        group("web"),
+        entity("User", "ann", {"memberOf": ["web"]}, namespace="development"),
+    )
+
+    result = run_import(engine, path)
+
+    # `web` from namespace development means group:development/web, which is not in the files.
+    assert result.ok
+    assert result.notices[str(path)][0].value == "group:development/web"
+    assert list_all_developers(engine) == []
 
 
 # --- components and systems ------------------------------------------------------------------
@@ -476,27 +564,77 @@ def test_component_owner_may_be_written_in_every_reference_form(engine, tmp_path
     assert {s.source for s in stored.values()} == {"backstage"}
 
 
-def test_component_owned_by_a_user_refuses_the_file(engine, tmp_path):
-    seed_baseline(engine)
-    before = snapshot(engine)
+def test_component_owned_by_a_user_belongs_to_that_users_team_and_says_so(engine, tmp_path):
+    people = write_docs(
+        tmp_path,
+        "people.yaml",
+        group("web"),
+        group("data"),
+        user("ada", None, ["data", "web"]),
+    )
     path = write_text(
         tmp_path,
         "c.yaml",
-        "kind: Group\nmetadata: {name: web}\n---\n"
-        "kind: Component\n"
-        "metadata: {name: api}\n"
-        "spec: {type: service, owner: 'user:default/ada'}\n",
+        "kind: Component\nmetadata: {name: api}\n"
+        "spec: {type: service, lifecycle: production, owner: 'user:default/ada'}\n",
     )
+
+    result = run_import(engine, people, path)
+
+    assert result.ok
+    [note] = result.notices[str(path)]
+    assert_names(note, path, 1, "Component 'api'", "spec.owner")
+    assert note.reason == "is the User 'ada'; owned by that user's team 'data'"
+    assert services_by_name(engine)["api"].owner == "data"
+
+
+def test_component_owned_by_a_stored_user_gets_that_users_stored_team(engine, tmp_path):
+    first = write_docs(tmp_path, "people.yaml", group("web"), user("ada", None, ["web"]))
+    assert run_import(engine, first).ok
+    path = write_docs(tmp_path, "c.yaml", component("api", "user:ada"))
+
+    result = run_import(engine, path)
+
+    assert result.ok and "'web'" in result.notices[str(path)][0].reason
+    assert services_by_name(engine)["api"].owner == "web"
+
+
+def test_component_owned_by_something_else_than_a_group_or_user_refuses_the_file(engine, tmp_path):
+    path = write_docs(tmp_path, "c.yaml", group("web"), component("api", "system:default/web"))
 
     problem = only_problem(run_import(engine, path), path)
 
-    assert_names(problem, path, 4, "Component 'api'", "spec.owner")
-    assert problem.reason == "owner must be a Group (a team)"
-    assert problem.value == "user:default/ada"
-    assert snapshot(engine) == before
+    assert (problem.field, problem.value) == ("spec.owner", "system:default/web")
+    assert problem.reason == "must name a Group or a User, not a system"
 
 
-def test_component_with_an_unknown_owner_refuses_the_file(engine, tmp_path):
+def test_component_with_a_dangling_owner_is_left_out_and_the_rest_imported(engine, tmp_path):
+    seed_baseline(engine)
+    path = write_docs(
+        tmp_path,
+        "c.yaml",
+        group("web"),
+        component("kept-service", "web"),
+        component("orphan", "group:default/ghosts"),
+        component("lonely", "user:default/nobody"),
+    )
+
+    result = run_import(engine, path)
+
+    assert result.ok
+    notes = result.notices[str(path)]
+    assert [(n.entity, n.field, n.value) for n in notes] == [
+        ("Component 'orphan'", "spec.owner", "group:default/ghosts"),
+        ("Component 'lonely'", "spec.owner", "user:default/nobody"),
+    ]
+    assert notes[0].reason.endswith(
+        "in none of the files nor the store: this Component is not imported"
+    )
+    services = services_by_name(engine)
+    assert sorted(services) == ["kept-service"] and services["kept-service"].owner == "web"
+
+
+def test_component_with_a_dangling_owner_refuses_the_file_when_strict(cli, engine, tmp_path):
     seed_baseline(engine)
     before = snapshot(engine)
     path = write_docs(
@@ -507,11 +645,16 @@ def test_component_with_an_unknown_owner_refuses_the_file(engine, tmp_path):
         component("orphan", "group:default/ghosts"),
     )
 
-    problem = only_problem(run_import(engine, path), path)
+    result = cli("import", "backstage", "--strict", str(path), "--json")
 
-    assert (problem.entity, problem.field) == ("Component 'orphan'", "spec.owner")
-    assert problem.reason == "unknown owner team"
-    assert problem.value == "ghosts"
+    assert result.exit_code == 1
+    [problem] = json.loads(result.stdout)["rejected_files"][str(path)]
+    assert (problem["line"], problem["entity"], problem["field"], problem["value"]) == (
+        18,
+        "Component 'orphan'",
+        "spec.owner",
+        "group:default/ghosts",
+    )
     assert snapshot(engine) == before
 
 
@@ -521,7 +664,7 @@ def test_component_without_owner_refuses_the_file(engine, tmp_path):
     problem = only_problem(run_import(engine, path), path)
 
     assert (problem.entity, problem.field) == ("Component 'nobody'", "spec.owner")
-    assert "entity reference" in problem.reason
+    assert problem.reason == "is required but missing"
     assert teams_by_slug(engine) == {}
 
 
@@ -588,16 +731,33 @@ def test_system_is_kept_and_its_components_point_to_it(engine, tmp_path):
         )
 
 
-def test_component_in_an_unknown_system_refuses_the_file(engine, tmp_path):
+def test_component_in_a_dangling_system_is_imported_without_it(engine, tmp_path):
     path = write_docs(tmp_path, "c.yaml", group("web"), component("api", "web", system="nowhere"))
 
-    problem = only_problem(run_import(engine, path), path)
+    result = run_import(engine, path)
 
-    assert (problem.entity, problem.field, problem.reason) == (
+    [note] = result.notices[str(path)]
+    assert (note.entity, note.field, note.value) == (
         "Component 'api'",
         "spec.system",
-        "unknown system",
+        "system:default/nowhere",
     )
+    assert note.reason.endswith("imported without a system")
+    assert services_by_name(engine)["api"].system is None
+
+    strict = run_import(engine, path, strict=True)
+    assert only_problem(strict, path).field == "spec.system"
+
+
+def test_system_with_a_dangling_owner_is_kept_without_an_owner(engine, tmp_path):
+    path = write_docs(tmp_path, "s.yaml", entity("System", "examples", {"owner": "guests"}))
+
+    result = run_import(engine, path)
+
+    assert result.ok and result.notices[str(path)][0].value == "group:default/guests"
+    with Session(engine) as session:
+        [system] = session.scalars(select(System)).all()
+    assert (system.name, system.owner_team_id) == ("examples", None)
 
 
 def test_component_annotations_give_tier_and_dates(engine, tmp_path):
@@ -730,7 +890,7 @@ def test_refused_file_takes_dependent_files_down_but_not_unrelated_ones(cli, eng
         tmp_path,
         "a-teams.yaml",
         group("web", "Web"),
-        component("bad", "user:default/ada"),
+        component("bad", "web", annotations={"tier": "9"}),
     )
     people = write_docs(
         tmp_path,
@@ -758,7 +918,7 @@ def test_refused_file_takes_dependent_files_down_but_not_unrelated_ones(cli, eng
     rejected = output["rejected_files"]
     assert sorted(rejected) == [str(teams), str(people)]
     assert [(p["entity"], p["field"]) for p in rejected[str(teams)]] == [
-        ("Component 'bad'", "spec.owner")
+        ("Component 'bad'", "metadata.annotations.pavedroad.dev/tier")
     ]
     assert [(p["entity"], p["field"], p["reason"], p["value"]) for p in rejected[str(people)]] == [
         ("User 'ada'", "spec.memberOf", "unknown team", "web"),
@@ -788,7 +948,15 @@ def test_broken_yaml_refuses_its_file_and_the_files_that_need_it(engine, tmp_pat
     assert syntax.line == 7
     assert syntax.reason.startswith("broken YAML:")
     [dependent] = result.rejected[str(people)]
-    assert (dependent.entity, dependent.reason) == ("User 'ada'", "names no known Group")
+    # The broken file may define `web`, so the reference is not taken for a dangling one.
+    assert (dependent.entity, dependent.field, dependent.value) == (
+        "User 'ada'",
+        "spec.memberOf",
+        "group:default/web",
+    )
+    assert dependent.reason == (
+        f"names group:default/web, which is in no file that could be read (not {broken})"
+    )
     assert list(teams_by_slug(engine)) == ["data"]
     assert developers_by_email(engine) == {}
 
@@ -888,7 +1056,43 @@ MALFORMED = [
         "kind: Group\nmetadata: {name: 'Bad Name!'}\n",
         "Group 'Bad Name!'",
         "metadata.name",
-        "lowercase letters",
+        "is not a valid Backstage name (1-63 characters a-z, A-Z, 0-9, separated by",
+    ),
+    (
+        "kind: Group\nmetadata: {name: web, namespace: 'Dev Team'}\n",
+        "Group 'Dev Team/web'",
+        "metadata.namespace",
+        "is not a valid Backstage namespace",
+    ),
+    (
+        f"kind: Group\nmetadata: {{name: {'a' * 64}}}\n",
+        f"Group '{'a' * 57}...'",
+        "metadata.name",
+        "is not a valid Backstage name",
+    ),
+    (
+        "kind: User\nmetadata: {name: ann}\nspec: {memberOf: web}\n",
+        "User 'ann'",
+        "spec.memberOf",
+        "must be a list of Group references",
+    ),
+    (
+        "kind: User\nmetadata: {name: ann}\nspec: {memberOf: ['group:Bad Team']}\n",
+        "User 'ann'",
+        "spec.memberOf",
+        "reference 'group:Bad Team': name 'Bad Team' is not a valid Backstage name",
+    ),
+    (
+        "kind: Component\nmetadata: {name: api}\nspec: {owner: 'group:default/'}\n",
+        "Component 'api'",
+        "spec.owner",
+        "reference 'group:default/' has no name",
+    ),
+    (
+        "kind: Component\nmetadata: {name: api}\nspec: {owner: web, system: 'a:b/c/d'}\n",
+        "Component 'api'",
+        "spec.system",
+        "is not a valid Backstage name",
     ),
     (
         f"kind: Group\nmetadata: {{name: web}}\nspec: {{profile: {{displayName: {'d' * 201}}}}}\n",
@@ -908,10 +1112,12 @@ def test_malformed_entity_is_a_problem_naming_line_entity_and_field(engine, tmp_
     result, paths = import_separately(engine, tmp_path, texts)
 
     assert result.accepted == []
-    for path, (_, entity, field, reason) in zip(paths, MALFORMED, strict=True):
+    for path, (text, entity, field, reason) in zip(paths, MALFORMED, strict=True):
         [problem] = result.rejected[str(path)]
         assert_names(problem, path, 4, entity, field)
         assert reason in problem.reason
+        if field == "metadata.name" and "Backstage name" in reason:
+            assert problem.value == yaml.safe_load(text)["metadata"]["name"]  # shows the name
     assert teams_by_slug(engine) == {}
 
 
@@ -1041,7 +1247,8 @@ def test_a_one_megabyte_name_is_a_short_problem(cli, engine, tmp_path):
         f"Group '{'x' * 57}...'",
         "metadata.name",
     )
-    assert "lowercase letters" in problem["reason"]
+    assert problem["reason"].startswith("is not a valid Backstage name")
+    assert problem["value"] == "x" * 197 + "..."
     assert len(result.stderr) < 1_000
     assert teams_by_slug(engine) == {}
 
@@ -1250,3 +1457,236 @@ def test_random_entities_are_imported_or_refused_with_problems_never_a_crash(cli
         assert snapshot(engine) == before
     else:
         assert output["accepted_files"] == [str(path)]
+
+
+# --- Backstage as Backstage defines it -------------------------------------------------------
+
+ACME_ORG = """\
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: acme-corp
+  description: The acme-corp organization
+spec:
+  type: organization
+  ancestors: []
+  children: [infrastructure]
+  descendants: [infrastructure, backstage, team-a]
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: infrastructure
+  description: The infra department
+spec:
+  type: department
+  parent: acme-corp
+  children: [backstage]
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: backstage
+  description: The backstage sub-department
+spec:
+  type: sub-department
+  profile:
+    displayName: Backstage
+    email: backstage@example.com
+  parent: infrastructure
+  children: [team-a]
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: team-a
+  description: Team A
+spec:
+  type: team
+  profile:
+    email: team-a@example.com
+  parent: backstage
+  children: []
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata:
+  name: breanna.davison
+spec:
+  profile:
+    email: breanna-davison@example.com
+  memberOf: [team-a]
+---
+apiVersion: backstage.io/v1alpha1
+kind: Location
+metadata:
+  name: example-groups
+spec:
+  targets: [./team-a-group.yaml]
+"""
+
+
+def test_groupings_of_the_acme_example_are_not_eligible_and_leave_the_adoption_denominator(
+    engine, tmp_path
+):
+    path = write_text(tmp_path, "org.yaml", ACME_ORG)
+
+    result = run_import(engine, path)
+
+    assert result.ok and result.ignored == 1
+    stored = teams_by_slug(engine)
+    assert {slug: t.eligible for slug, t in stored.items()} == {
+        "acme-corp": False,
+        "infrastructure": False,
+        "backstage": False,
+        "team-a": True,
+    }
+    assert stored["backstage"].name == "Backstage"
+    with Session(engine) as session:
+        # The adoption KPI divides by eligible teams only (metrics/expressions.py).
+        assert catalog_totals(session=session)["eligible_teams"] == 1
+    [breanna] = list_all_developers(engine)
+    assert (breanna.identity, breanna.name, breanna.team) == (
+        "user:default/breanna.davison",
+        "breanna.davison",
+        "team-a",
+    )
+
+
+def test_the_create_app_starter_catalog_imports_through_the_cli(cli, engine, tmp_path):
+    org = write_text(
+        tmp_path,
+        "org.yaml",
+        "---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: guest\n"
+        "spec:\n  memberOf: [guests]\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\n"
+        "metadata:\n  name: guests\nspec:\n  type: team\n  children: []\n",
+    )
+    entities = write_text(
+        tmp_path,
+        "entities.yaml",
+        "---\napiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: examples\n"
+        "spec:\n  owner: guests\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\n"
+        "metadata:\n  name: example-website\nspec:\n  type: website\n  lifecycle: experimental\n"
+        "  owner: guests\n  system: examples\n  providesApis: [example-grpc-api]\n"
+        "---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: example-grpc-api\n"
+        "spec:\n  type: grpc\n  lifecycle: experimental\n  owner: guests\n  system: examples\n"
+        '  definition: |\n    syntax = "proto3";\n',
+    )
+
+    result = cli("import", "backstage", str(org), str(entities), "--json")
+
+    assert result.exit_code == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert output["counts"] == {
+        kind: {"created": 1, "updated": 0, "unchanged": 0}
+        for kind in ("teams", "systems", "developers", "services")
+    }
+    assert output["ignored"] == 1 and output["notices"] == {}
+    assert services_by_name(engine)["example-website"].system == "examples"
+
+
+def test_component_in_another_namespace_refers_to_the_default_namespace_explicitly(
+    engine, tmp_path
+):
+    path = write_docs(
+        tmp_path,
+        "c.yaml",
+        group("team-a"),
+        entity(
+            "Component",
+            "different-namespace",
+            {"type": "service", "lifecycle": "experimental", "owner": "default/team-a"},
+            namespace="alternative",
+        ),
+        entity("Component", "relative", {"type": "service", "owner": "team-a"}, namespace="alt"),
+    )
+
+    result = run_import(engine, path)
+
+    assert result.ok
+    assert services_by_name(engine)["different-namespace"].owner == "team-a"
+    # `team-a` written in namespace alt means group:alt/team-a, which is nowhere.
+    [note] = result.notices[str(path)]
+    assert (note.entity, note.value) == ("Component 'alt/relative'", "group:alt/team-a")
+    assert "relative" not in services_by_name(engine)
+
+
+def test_dangling_references_are_printed_as_notes_and_the_cli_exits_0(cli, engine, tmp_path):
+    path = write_docs(
+        tmp_path,
+        "c.yaml",
+        group("web"),
+        component("api", "web", system="nowhere"),
+        component("orphan", "ghosts"),
+    )
+
+    result = cli("import", "backstage", str(path))
+
+    assert result.exit_code == 0
+    assert f"note {path}: 2 " in result.stderr
+    assert "Component 'orphan': field 'spec.owner': names group:default/ghosts" in result.stderr
+    assert list(services_by_name(engine)) == ["api"]
+
+
+def test_a_developer_stored_by_email_is_taken_over_by_the_backstage_user(engine, tmp_path):
+    seed(
+        engine,
+        CatalogBatch(
+            teams=[TeamIn(slug="web", name="Web")],
+            developers=[DeveloperIn(email="ada@example.com", name="Ada", team="web")],
+        ),
+    )
+    path = write_docs(tmp_path, "p.yaml", group("web"), user("ada", "Ada@Example.com", ["web"]))
+
+    assert run_import(engine, path).report.as_dict()["developers"] == {
+        "created": 0,
+        "updated": 1,
+        "unchanged": 0,
+    }
+    [ada] = list_all_developers(engine)
+    assert (ada.identity, ada.email, ada.source) == (
+        "user:default/ada",
+        "ada@example.com",
+        "backstage",
+    )
+    # A CSV row for the same email updates that developer; it does not make a second one.
+    seed(
+        engine,
+        CatalogBatch(developers=[DeveloperIn(email="ada@example.com", name="A", team="web")]),
+    )
+    [ada] = list_all_developers(engine)
+    assert (ada.identity, ada.name) == ("user:default/ada", "A")
+    assert run_import(engine, path).report.as_dict()["developers"]["updated"] == 1
+    assert len(list_all_developers(engine)) == 1
+
+
+def test_a_huge_file_of_many_entities_imports_in_bounded_time(engine, tmp_path):
+    teams = 200
+    docs: list[dict[str, Any]] = [group(f"team-{t}", type="team") for t in range(teams)]
+    docs += [
+        entity(
+            "User",
+            f"user.{i}",
+            {"memberOf": [f"group:default/team-{i % teams}"]}
+            | ({"profile": {"email": f"u{i}@x.io"}} if i % 2 else {}),
+            namespace="default" if i % 3 else "contractors",
+        )
+        for i in range(3000)
+    ]
+    docs += [component(f"svc-{i}", f"team-{i % teams}") for i in range(1500)]
+    docs += [component(f"lost-{i}", f"user:nobody-{i}") for i in range(100)]
+    path = write_docs(tmp_path, "huge.yaml", *docs)
+
+    started = time.monotonic()
+    result = run_import(engine, path)
+    elapsed = time.monotonic() - started
+
+    assert result.ok
+    assert result.report.as_dict() == {
+        "teams": {"created": teams, "updated": 0, "unchanged": 0},
+        "developers": {"created": 3000, "updated": 0, "unchanged": 0},
+        "services": {"created": 1500, "updated": 0, "unchanged": 0},
+    }
+    assert len(result.notices[str(path)]) == 100
+    assert teams_by_slug(engine)["team-0"].headcount == 15
+    assert elapsed < 60

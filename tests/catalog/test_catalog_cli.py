@@ -39,7 +39,7 @@ def test_list_teams_json_is_one_array_with_sizes(cli, demo):
 def test_list_developers_and_services_json_filter_by_team(cli, demo):
     devs = json.loads(cli("catalog", "list", "developers", "--team", "ledger", "--json").stdout)
     assert devs and {d["team"] for d in devs} == {"ledger"}
-    assert set(devs[0]) == {"email", "name", "team", "started_at", "role", "source"}
+    assert set(devs[0]) == {"identity", "email", "name", "team", "started_at", "role", "source"}
     services = json.loads(cli("catalog", "list", "services", "--json").stdout)
     assert len(services) == 45
     gateway = next(s for s in services if s["name"] == "payments-gateway")

@@ -778,6 +778,7 @@ def test_cli_json_reports_counts_and_a_second_run_changes_nothing(cli, tmp_path)
         "ignored": 0,
         "accepted_files": [str(path)],
         "rejected_files": {},
+        "notices": {},
     }
     assert second.exit_code == 0
     assert json.loads(second.stdout)["counts"] == {
@@ -830,6 +831,7 @@ def test_cli_json_lists_the_problems_of_a_refused_file(cli, tmp_path):
                 }
             ]
         },
+        "notices": {},
     }
 
 

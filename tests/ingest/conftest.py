@@ -7,6 +7,12 @@ import pytest
 from pavedroad.catalog.schemas import ServiceIn, TeamIn
 from pavedroad.catalog.service import CatalogBatch, apply_batch
 from pavedroad.db import unit_of_work
+from tests.web.conftest import (  # noqa: F401  (the app, in-process and served)
+    client,
+    live_server,
+    tokens,
+    users,
+)
 
 
 @pytest.fixture

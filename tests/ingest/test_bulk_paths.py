@@ -231,7 +231,7 @@ def _row_path(
     if row is None:
         return None
     catalog = Catalog(owners=dict(OWNERS), teams=set(TEAMS))
-    if resolve_references(kind, row, catalog=catalog, known_deployments={"dep-1"}):
+    if resolve_references(kind, row, catalog=catalog, known_deployments={"dep-1": None}):
         return None
     prepared = prepare_rows(kind, [row], sqlite=sqlite)
     return prepared.keys[0], [column[0] for column in prepared.columns]
@@ -245,7 +245,7 @@ def _check_block_against_rows(kind_name: str, block: Block, tz: object, sqlite: 
         tz=tz,  # type: ignore[arg-type]
         owners=dict(OWNERS),
         teams=set(TEAMS),
-        known_deployments=lambda refs: {"dep-1"} & set(refs),
+        known_deployments=lambda refs: dict.fromkeys({"dep-1"} & set(refs)),
         sqlite=sqlite,
     )
     accepted = {line - block.first_line for line in converted.lines}
@@ -312,7 +312,7 @@ def test_plain_rows_take_the_bulk_path() -> None:
         tz=UTC,
         owners=dict(OWNERS),
         teams=set(TEAMS),
-        known_deployments=lambda refs: set(),
+        known_deployments=lambda refs: {},
         sqlite=True,
     )
     assert converted.deferred == []

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from pavedroad.catalog.models import Service, Team
 from pavedroad.ingest.files import ImportOptions, import_file
 from pavedroad.ingest.kinds import KINDS, EventKind
-from pavedroad.ingest.models import Change, Deployment, Run, RunReject
+from pavedroad.ingest.models import Change, Deployment, Incident, Run, RunReject
 from pavedroad.ingest.rows import convert_row
 
 
@@ -302,17 +302,46 @@ def test_template_prints_the_header_of_every_kind(cli):
         assert result.exit_code == 0 and result.stdout.strip() == ",".join(kind.column_names)
 
 
-def test_retry_of_a_file_run_rereads_the_file(cli, engine, catalog, tmp_path):
+def test_retry_of_a_file_run_rereads_the_same_file_from_anywhere(
+    cli, engine, catalog, tmp_path, monkeypatch
+):
+    from pavedroad.catalog.schemas import ServiceIn
+    from pavedroad.catalog.service import CatalogBatch, apply_batch
+    from pavedroad.db import unit_of_work
+
     kind = KINDS["deployments"]
-    path = write_csv(tmp_path / "d.csv", kind, [{**example_row(kind), "service": "later-svc"}])
-    first = json.loads(cli("import", "deployments", str(path), "--json").stdout)
+    monkeypatch.chdir(tmp_path)
+    write_csv(tmp_path / "d.csv", kind, [{**example_row(kind), "service": "later-svc"}])
+    first = json.loads(cli("import", "deployments", "d.csv", "--json").stdout)
     assert first["rejected"] == 1
-    write_csv(path, kind, [example_row(kind)])
+    assert first["source"] == str(tmp_path / "d.csv")  # stored absolute
+    with unit_of_work(engine) as s:  # the fix: the service joins the catalog
+        apply_batch(
+            session=s,
+            source="test",
+            batch=CatalogBatch(services=[ServiceIn(name="later-svc", owner="payments")]),
+        )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
     retried = cli("runs", "retry", str(first["id"]), "--json")
     assert retried.exit_code == 0, retried.stderr
     assert json.loads(retried.stdout)["new"] == 1
     with Session(engine) as s:
         assert s.get(Run, first["id"]).retries == 1
+
+
+def test_a_retry_of_a_file_that_changed_is_refused(cli, engine, catalog, tmp_path):
+    kind = KINDS["deployments"]
+    path = write_csv(tmp_path / "d.csv", kind, [{**example_row(kind), "service": "later-svc"}])
+    first = json.loads(cli("import", "deployments", str(path), "--json").stdout)
+    write_csv(path, kind, [example_row(kind), example_row(kind)])
+    refused = cli("runs", "retry", str(first["id"]), "--json")
+    assert refused.exit_code != 0
+    assert "changed since run" in refused.stderr
+    with Session(engine) as s:
+        assert s.get(Run, first["id"]).retries == 0
+        assert s.scalar(select(func.count()).select_from(Deployment)) == 0
 
 
 def test_gzipped_csv_is_read(engine, catalog, tmp_path):
@@ -339,3 +368,89 @@ def test_optional_free_text_left_empty_is_stored_as_empty_text(engine, catalog, 
     with Session(engine) as s:
         assert s.scalar(select(Ticket.text)) == ""
         assert s.scalar(select(SurveyResponse.comments)) == ""
+
+
+def test_incident_rows_with_snapshot_at_keep_the_newest_snapshot_in_large_imports(
+    engine, catalog, tmp_path
+):
+    """Large batches merge in the staged upsert (SQLite) or after COPY (PostgreSQL)."""
+    kind = KINDS["incidents"]
+
+    def rows(snapshot: str | None, severity: str, count: int = 600) -> list[dict[str, str]]:
+        return [
+            {
+                **example_row(kind),
+                "id": f"PD-{n}",
+                "caused_by_deployment_id": "",
+                "severity": severity,
+                "snapshot_at": snapshot or "",
+            }
+            for n in range(count)
+        ]
+
+    first = import_file(
+        engine,
+        "incidents",
+        write_csv(tmp_path / "a.csv", kind, rows("2026-03-02T12:00:00Z", "SEV2")),
+    )
+    older = rows("2026-03-02T11:30:00Z", "SEV4")
+    newer = rows("2026-03-02T12:30:00Z", "SEV1")
+    mixed = import_file(
+        engine, "incidents", write_csv(tmp_path / "b.csv", kind, older[:300] + newer[300:])
+    )
+    assert (first.new, mixed.updated, mixed.unchanged) == (600, 300, 300)
+    assert severities(engine) == {"SEV2": 300, "SEV1": 300}
+
+    plain = import_file(
+        engine, "incidents", write_csv(tmp_path / "c.csv", kind, rows(None, "SEV3"))
+    )
+
+    assert plain.updated == 600
+    assert severities(engine) == {"SEV3": 600}
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).where(Incident.snapshot_at.is_not(None))) == 0
+
+
+def severities(engine) -> dict[str | None, int]:
+    with Session(engine) as s:
+        found = s.execute(select(Incident.severity, func.count()).group_by(Incident.severity))
+        return dict(found.all())
+
+
+def test_incident_file_row_older_than_the_stored_snapshot_only_fills_an_unknown_start(
+    engine, catalog, tmp_path
+):
+    kind = KINDS["incidents"]
+    with Session(engine) as s, s.begin():
+        s.add(
+            Incident(
+                id="PD-Q1",
+                service="ledger-service",
+                started_at=None,
+                resolved_at=datetime(2026, 3, 2, 11, 42, tzinfo=UTC),
+                severity="P1",
+                platform_caused=False,
+                snapshot_at=datetime(2026, 3, 2, 11, 42, tzinfo=UTC),
+                channel="webhook:pagerduty",
+                row_hash="from-a-webhook",
+            )
+        )
+    row = {
+        **example_row(kind),
+        "id": "PD-Q1",
+        "caused_by_deployment_id": "",
+        "resolved_at": "",
+        "severity": "SEV4",
+        "snapshot_at": "2026-03-02T11:10:00Z",
+    }
+
+    run = import_file(engine, "incidents", write_csv(tmp_path / "i.csv", kind, [row]))
+
+    assert run.updated == 1
+    with Session(engine) as s:
+        incident = s.get_one(Incident, "PD-Q1")
+        assert incident.started_at == datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
+        assert (incident.resolved_at, incident.severity) == (
+            datetime(2026, 3, 2, 11, 42, tzinfo=UTC),
+            "P1",
+        )

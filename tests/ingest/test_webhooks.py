@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from pavedroad.catalog.models import Service, Team
+from pavedroad.ingest.files import import_file
 from pavedroad.ingest.models import (
     Change,
     CiRun,
@@ -29,6 +30,7 @@ from pavedroad.ingest.models import (
     Ticket,
     WebhookDelivery,
 )
+from pavedroad.ingest.rows import KEPT
 from pavedroad.ingest.webhooks import generic, github, gitlab, jira, pagerduty, receiver
 from pavedroad.ingest.webhooks.limiter import InFlightLimiter
 from pavedroad.ingest.webhooks.payloads import Ignored, Malformed
@@ -631,6 +633,344 @@ def test_pagerduty_incident_of_an_unmapped_service_is_a_reject(server, engine):
     assert hour_run(engine, "pagerduty").rejected == 1
 
 
+# --- PagerDuty as PagerDuty sends it ----------------------------------------------------------
+# Shapes as published in PagerDuty's V3 webhook documentation ("Webhook Payload": `event` with
+# `id`, `event_type`, `resource_type`, `occurred_at`, `agent`, `client`, `data`; `data` an
+# incident with `self`, `html_url`, `number`, `status`, `incident_key`, `title`, `service`,
+# `assignees`, `escalation_policy`, `teams`, `priority`, `urgency`, `resolve_reason`), and as
+# captured deliveries since 2021 carry them: often no `data.created_at`, and acknowledgements
+# with no more than the incident's id, status, key, title and service.
+
+PD_T0, PD_T1, PD_T2, PD_T3, PD_T4 = (
+    "2026-03-02T11:00:00.000Z",
+    "2026-03-02T11:05:12.331Z",
+    "2026-03-02T11:42:00.169Z",
+    "2026-03-02T12:10:45.000Z",
+    "2026-03-02T12:30:00.000Z",
+)
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def pd_v3(
+    event_type: str,
+    occurred_at: str,
+    *,
+    status: str,
+    incident: str = "PGR0VU2",
+    created_at: str | None = None,
+    priority: str | None = "P1",
+    service: str | None = "Ledger API",
+    captured: bool = True,
+) -> dict[str, Any]:
+    """A V3 delivery; `captured` leaves out what captured deliveries often lack."""
+    data: dict[str, Any] = {
+        "id": incident,
+        "type": "incident",
+        "status": status,
+        "incident_key": "d3640fbd41094207a1c11e58e46b1662",
+        "title": "A little bump in the road",
+    }
+    if service is not None:
+        data["service"] = {
+            "html_url": "https://acme.pagerduty.com/services/PF9KMXH",
+            "id": "PF9KMXH",
+            "self": "https://api.pagerduty.com/services/PF9KMXH",
+            "summary": service,
+            "type": "service_reference",
+        }
+    if not captured:
+        data.update(
+            {
+                "self": f"https://api.pagerduty.com/incidents/{incident}",
+                "html_url": f"https://acme.pagerduty.com/incidents/{incident}",
+                "number": 2,
+                "assignees": [],
+                "escalation_policy": {"id": "PUS0KTE", "type": "escalation_policy_reference"},
+                "teams": [{"id": "PFCVPS0", "summary": "Engineering", "type": "team_reference"}],
+                "priority": None,
+                "urgency": "high",
+                "conference_bridge": None,
+                "resolve_reason": None,
+            }
+        )
+    if priority is not None:
+        data["priority"] = {
+            "html_url": "https://acme.pagerduty.com/account/incident_priorities",
+            "id": "PSO75BM",
+            "self": "https://api.pagerduty.com/priorities/PSO75BM",
+            "summary": priority,
+            "type": "priority_reference",
+        }
+    if created_at is not None:
+        data["created_at"] = created_at
+    return {
+        "event": {
+            "id": uuid.uuid4().hex[:26].upper(),
+            "event_type": event_type,
+            "resource_type": "incident",
+            "occurred_at": occurred_at,
+            "agent": {
+                "html_url": "https://acme.pagerduty.com/users/PLH1HKV",
+                "id": "PLH1HKV",
+                "self": "https://api.pagerduty.com/users/PLH1HKV",
+                "summary": "Tenex Engineer",
+                "type": "user_reference",
+            },
+            "client": {"name": "PagerDuty"},
+            "data": data,
+        }
+    }
+
+
+def the_incident(engine) -> Incident:
+    [incident] = rows_of(engine, Incident)
+    return incident
+
+
+def test_pagerduty_trigger_without_created_at_starts_at_its_occurred_at(server, engine):
+    response = send_pagerduty(server, pd_v3("incident.triggered", PD_T0, status="triggered"))
+
+    assert response.status_code == 200 and response.json()["status"] == "processed"
+    incident = the_incident(engine)
+    assert (incident.id, incident.service, incident.severity) == (
+        "PD-PGR0VU2",
+        "ledger-service",
+        "P1",
+    )
+    assert (incident.started_at, incident.resolved_at, incident.snapshot_at) == (
+        at(PD_T0),
+        None,
+        at(PD_T0),
+    )
+
+
+def test_pagerduty_resolve_of_an_unseen_incident_is_kept_until_its_trigger_fills_the_start(
+    server, engine
+):
+    resolved = send_pagerduty(server, pd_v3("incident.resolved", PD_T2, status="resolved"))
+
+    assert resolved.status_code == 200
+    assert resolved.json()["status"] == "processed"
+    [warning] = resolved.json()["warnings"]
+    assert "incidents PD-PGR0VU2: started_at unknown" in warning
+    incident = the_incident(engine)
+    assert (incident.started_at, incident.resolved_at) == (None, at(PD_T2))
+    run = hour_run(engine, "pagerduty")
+    assert (run.read, run.new, run.rejected, run.status) == (1, 1, 0, "succeeded")
+    assert any("started_at unknown" in e and "incident.resolved" in e for e in run.errors)
+    [delivery] = deliveries(engine, "pagerduty")
+    assert delivery.status == "processed"
+
+    # The trigger was sent first but arrives last: older, it only fills the unknown start.
+    late_trigger = send_pagerduty(server, pd_v3("incident.triggered", PD_T0, status="triggered"))
+
+    assert late_trigger.status_code == 200 and late_trigger.json()["warnings"] == []
+    assert late_trigger.json()["counts"]["updated"] == 1
+    incident = the_incident(engine)
+    assert (incident.started_at, incident.resolved_at, incident.snapshot_at) == (
+        at(PD_T0),
+        at(PD_T2),
+        at(PD_T2),
+    )
+
+    # Mapping every stored delivery again changes nothing, in whatever order they come.
+    out = receiver.reprocess_run(engine, run.id)
+    assert (out.read, out.new, out.updated, out.unchanged, out.rejected) == (2, 0, 0, 2, 0)
+    assert the_incident(engine).resolved_at == at(PD_T2)
+
+
+def test_pagerduty_acknowledge_of_an_unseen_incident_is_filled_by_a_later_event_with_created_at(
+    server, engine
+):
+    first = send_pagerduty(
+        server, pd_v3("incident.acknowledged", PD_T1, status="acknowledged", priority=None)
+    )
+    incident = the_incident(engine)
+    assert first.status_code == 200 and len(first.json()["warnings"]) == 1
+    assert (incident.started_at, incident.severity, incident.service) == (
+        None,
+        None,
+        "ledger-service",
+    )
+
+    later = send_pagerduty(
+        server,
+        pd_v3("incident.priority_updated", PD_T3, status="acknowledged", created_at=PD_T0),
+    )
+
+    assert later.status_code == 200 and later.json()["warnings"] == []
+    incident = the_incident(engine)
+    assert (incident.started_at, incident.severity, incident.resolved_at) == (
+        at(PD_T0),
+        "P1",
+        None,
+    )
+
+
+def test_pagerduty_late_acknowledge_never_clears_a_resolution(server, engine):
+    for event_type, occurred, status in (
+        ("incident.triggered", PD_T0, "triggered"),
+        ("incident.resolved", PD_T2, "resolved"),
+        ("incident.acknowledged", PD_T1, "acknowledged"),  # delivered late: older
+    ):
+        assert send_pagerduty(server, pd_v3(event_type, occurred, status=status)).is_success
+    assert the_incident(engine).resolved_at == at(PD_T2)
+
+    # Even one stamped after the resolution (its reopen lost): only incident.reopened reopens.
+    newer = send_pagerduty(
+        server, pd_v3("incident.acknowledged", PD_T3, status="acknowledged", priority="P3")
+    )
+
+    assert newer.status_code == 200
+    incident = the_incident(engine)
+    assert (incident.resolved_at, incident.severity, incident.snapshot_at) == (
+        at(PD_T2),
+        "P3",
+        at(PD_T3),
+    )
+    run = hour_run(engine, "pagerduty")
+    assert (run.read, run.new, run.updated, run.unchanged) == (4, 1, 2, 1)
+
+
+def test_pagerduty_only_a_reopen_reopens_and_a_later_resolve_closes_again(server, engine):
+    send_pagerduty(server, pd_v3("incident.triggered", PD_T0, status="triggered"))
+    send_pagerduty(server, pd_v3("incident.resolved", PD_T1, status="resolved"))
+    reopened = send_pagerduty(server, pd_v3("incident.reopened", PD_T2, status="triggered"))
+
+    assert reopened.status_code == 200
+    assert the_incident(engine).resolved_at is None
+
+    # A resolve from before the reopen, delivered again under a new event id, stays history.
+    stale = send_pagerduty(server, pd_v3("incident.resolved", PD_T1, status="resolved"))
+    assert stale.json()["counts"]["unchanged"] == 1
+    assert the_incident(engine).resolved_at is None
+
+    final = send_pagerduty(server, pd_v3("incident.resolved", PD_T4, status="resolved"))
+    incident = the_incident(engine)
+    assert final.json()["counts"]["updated"] == 1
+    assert (incident.started_at, incident.resolved_at) == (at(PD_T0), at(PD_T4))
+
+
+def test_pagerduty_older_snapshots_are_ignored_and_duplicates_answer_duplicate(server, engine):
+    payload = pd_v3("incident.priority_updated", PD_T3, status="acknowledged", priority="P1")
+    newer = send_pagerduty(server, payload)
+    older = send_pagerduty(
+        server,
+        pd_v3(
+            "incident.priority_updated",
+            PD_T1,
+            status="acknowledged",
+            priority="P4",
+            created_at=PD_T0,
+            captured=False,
+        ),
+    )
+    replay = send_pagerduty(server, payload)
+
+    assert [r.status_code for r in (newer, older, replay)] == [200, 200, 200]
+    assert replay.json()["status"] == "duplicate"
+    incident = the_incident(engine)
+    # The older snapshot's priority is history; its creation time fills the unknown start.
+    assert (incident.severity, incident.snapshot_at, incident.started_at) == (
+        "P1",
+        at(PD_T3),
+        at(PD_T0),
+    )
+    assert older.json()["counts"]["updated"] == 1
+
+
+def test_pagerduty_event_keeps_what_it_does_not_carry(server, engine, tmp_path):
+    """An event sets what it carries: a file's team, cause and platform flag stay."""
+    path = tmp_path / "incidents.csv"
+    path.write_text(
+        "id,service,team,started_at,resolved_at,severity,platform_caused\n"
+        "PD-PGR0VU2,ledger-service,payments,2026-03-02T10:59:00Z,,SEV1,true\n"
+    )
+    assert import_file(engine, "incidents", path).status == "succeeded"
+
+    acknowledged = send_pagerduty(
+        server,
+        pd_v3("incident.acknowledged", PD_T1, status="acknowledged", priority=None, service=None),
+    )
+
+    assert acknowledged.status_code == 200
+    incident = the_incident(engine)
+    assert (
+        incident.service,
+        incident.team,
+        incident.severity,
+        incident.platform_caused,
+        incident.started_at,
+        incident.snapshot_at,
+    ) == (
+        "ledger-service",
+        "payments",
+        "SEV1",
+        True,
+        datetime(2026, 3, 2, 10, 59, tzinfo=UTC),
+        at(PD_T1),
+    )
+
+    # A file row without snapshot_at is taken as it is; one with an older one changes nothing.
+    path.write_text(
+        "id,service,started_at,resolved_at,severity,snapshot_at\n"
+        "PD-PGR0VU2,ledger-service,2026-03-02T10:59:00Z,2026-03-02T11:30:00Z,P2,2026-03-02T11:01:00Z\n"
+    )
+    assert import_file(engine, "incidents", path).unchanged == 1
+    path.write_text(
+        "id,service,started_at,resolved_at,severity\n"
+        "PD-PGR0VU2,ledger-service,2026-03-02T10:59:00Z,2026-03-02T11:30:00Z,P2\n"
+    )
+    assert import_file(engine, "incidents", path).updated == 1
+    incident = the_incident(engine)
+    assert (incident.resolved_at, incident.severity, incident.team, incident.snapshot_at) == (
+        datetime(2026, 3, 2, 11, 30, tzinfo=UTC),
+        "P2",
+        None,
+        None,
+    )
+
+
+def test_pagerduty_deliveries_that_say_nothing_about_the_state_or_are_hostile(server, engine):
+    annotated = pd_v3("incident.annotated", PD_T1, status="triggered")
+    annotated["event"]["data"] = {
+        "incident": {"id": "PGR0VU2", "type": "incident_reference", "summary": "A bump"},
+        "id": "P2LA89X",
+        "content": "I sure am glad we are using PagerDuty!",
+        "trimmed": False,
+        "type": "incident_note",
+    }
+    no_time = pd_v3("incident.triggered", PD_T0, status="triggered")
+    del no_time["event"]["occurred_at"]
+    bad_time = pd_v3("incident.triggered", "yesterday", status="triggered")
+    before_start = pd_v3("incident.resolved", PD_T0, status="resolved", created_at=PD_T1)
+    odd_id = pd_v3("incident.triggered", PD_T0, status="triggered", incident="PGR\u0000VU2")
+    long_priority = pd_v3("incident.triggered", PD_T0, status="triggered", priority="P" * 300)
+    blank_created = pd_v3("incident.triggered", PD_T0, status="triggered", created_at=" ")
+
+    answers = [
+        send_pagerduty(server, p)
+        for p in (annotated, no_time, bad_time, before_start, odd_id, long_priority)
+    ]
+
+    assert [r.status_code for r in answers] == [202, 400, 202, 202, 202, 202]
+    assert answers[0].json()["status"] == "ignored"
+    assert "occurred_at" in answers[1].json()["detail"]
+    assert "snapshot_at" in answers[2].json()["rejects"][0]["reason"]
+    assert "is before started_at" in answers[3].json()["rejects"][0]["reason"]
+    assert "NUL" in answers[4].json()["rejects"][0]["reason"]
+    assert "severity" in answers[5].json()["rejects"][0]["reason"]
+    assert count(engine, Incident) == 0
+    # Every accepted delivery is kept, to be mapped again after a fix.
+    assert len(deliveries(engine, "pagerduty")) == 5
+
+    blank = send_pagerduty(server, blank_created)
+    assert blank.status_code == 200 and the_incident(engine).started_at == at(PD_T0)
+
+
 def test_jira_issues_become_tickets_with_category_and_kind_from_the_rules(server, engine):
     created = send_jira(server, jira_issue(), delivery="jira-1")
     updated = send_jira(
@@ -896,7 +1236,7 @@ def test_gitlab_and_pagerduty_mappings_skip_unfinished_states():
     [(_, row)] = gitlab.map_event("Pipeline Hook", gl_pipeline("canceled"), rules)
     assert row["result"] == "cancelled" and row["finished_at"] == "2026-03-02 09:20:00+00:00"
     [(_, incident)] = pagerduty.map_event("incident.triggered", pd_event(), rules)
-    assert incident["service"] == "ledger-api" and incident["resolved_at"] is None
+    assert incident["service"] == "ledger-api" and incident["resolved_at"] is KEPT
 
 
 def test_jira_mapping_defaults_without_rules():

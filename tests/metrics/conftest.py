@@ -252,6 +252,7 @@ def org(engine: Engine) -> Engine:
                 "started_at": "2026-03-03T10:00:00Z",
                 "finished_at": "2026-03-03T10:10:00Z",
                 "result": "success",
+                "queued_at": "2026-03-03T09:58:00Z",
             },
             {
                 "id": "r2",
@@ -259,6 +260,7 @@ def org(engine: Engine) -> Engine:
                 "started_at": "2026-03-04T10:00:00Z",
                 "finished_at": "2026-03-04T10:04:00Z",
                 "result": "failed",
+                "queued_at": "2026-03-04T09:59:00Z",
             },
             {
                 "id": "r3",
@@ -273,6 +275,7 @@ def org(engine: Engine) -> Engine:
                 "started_at": "2026-03-08T23:50:00Z",
                 "finished_at": "2026-03-09T00:00:00Z",
                 "result": "success",
+                "queued_at": "2026-03-08T23:00:00Z",
             },
             # Midnight in another time zone: 00:30 at +01:00 is 23:30 UTC the day before, inside.
             {
@@ -281,6 +284,7 @@ def org(engine: Engine) -> Engine:
                 "started_at": "2026-03-09T00:22:00+01:00",
                 "finished_at": "2026-03-09T00:30:00+01:00",
                 "result": "success",
+                "queued_at": "2026-03-09T00:17:00+01:00",
             },
         ],
     )

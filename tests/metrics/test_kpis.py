@@ -41,6 +41,8 @@ EXPECTED = {
     # r2 4, r3 6, r5 8 (00:30+01:00), r1 10; r4 ends at the exclusive end
     "ci_duration_p50": (7.0, 4),
     "ci_duration_p95": (8 + 0.85 * 2, 4),
+    # queue time where the provider gave it: r2 1, r1 2, r5 5 (r3 has none; r4 ends at the end)
+    "ci_queue_p50": (2.0, 3),
     # latest wave 2026-03b: 10, 9, 8, 6 (b5 has no score): (2 - 1) / 4
     "nps": (25.0, 5),
     "satisfaction": (19 / 5, 5),

@@ -218,3 +218,88 @@ def test_overview_shows_telemetry_totals_and_the_latest_runs(
     assert f'<a href="/runs/{run.id}">Run {run.id}</a>' in page and "partly succeeded" in page
     runs_page = client.get(f"/runs/{run.id}").text
     assert "unknown service" in runs_page and "Retry this run" not in runs_page  # read-only user
+
+
+STARTER_ORG = (
+    "---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: guest\n"
+    "spec:\n  memberOf: [guests]\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\n"
+    "metadata:\n  name: guests\nspec:\n  type: team\n  children: []\n"
+)
+STARTER_ENTITIES = (
+    "---\napiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: examples\n"
+    "spec:\n  owner: guests\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\n"
+    "metadata:\n  name: example-website\nspec:\n  type: website\n  lifecycle: experimental\n"
+    "  owner: user:default/guest\n  system: examples\n"
+    "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: orphan\n"
+    "spec:\n  type: service\n  lifecycle: experimental\n  owner: ghosts\n"
+)
+
+
+def _upload(client, files, **fields):
+    token = csrf_of(client.get("/catalog/import").text)
+    return client.post(
+        "/catalog/import",
+        data={"csrf_token": token, **fields},
+        files=[("files", (name, text.encode(), "application/yaml")) for name, text in files],
+    )
+
+
+def test_backstage_upload_imports_the_starter_catalog_and_lists_what_it_did(client, users):
+    sign_in(client, users["write"])
+
+    response = _upload(client, [("org.yaml", STARTER_ORG), ("entities.yaml", STARTER_ENTITIES)])
+
+    assert response.status_code == 200
+    page = response.text
+    assert "Imported 2 files" in page
+    assert "owned by that user&#39;s team &#39;guests&#39;" in page
+    assert "names group:default/ghosts, which is in none of the files nor the store" in page
+    team = client.get("/catalog/teams/guests").text
+    assert "user:default/guest" in team and "example-website" in team
+    assert "orphan" not in client.get("/catalog/services").text
+
+
+def test_backstage_upload_strict_refuses_a_dangling_reference_and_keeps_the_form(client, users):
+    sign_in(client, users["write"])
+
+    response = _upload(
+        client, [("org.yaml", STARTER_ORG), ("entities.yaml", STARTER_ENTITIES)], strict="on"
+    )
+
+    assert response.status_code == 422
+    assert "Refused entities.yaml" in response.text
+    assert (
+        "entities.yaml:19: Component &#39;orphan&#39;: field &#39;spec.owner&#39;" in response.text
+    )
+    assert "checked" in response.text
+    assert "example-website" not in client.get("/catalog/services").text
+    assert "guests" in client.get("/catalog").text  # org.yaml itself was fine
+
+
+def test_backstage_upload_names_an_invalid_entity_name(client, users):
+    sign_in(client, users["write"])
+    pasted = "kind: Group\nmetadata: {name: 'Team A!'}\n"
+
+    token = csrf_of(client.get("/catalog/import").text)
+    response = client.post("/catalog/import", data={"csrf_token": token, "text": pasted})
+
+    assert response.status_code == 422
+    assert "pasted text:1: Group &#39;Team A!&#39;: field &#39;metadata.name&#39;" in response.text
+    assert "(got &#39;Team A!&#39;)" in response.text
+    assert "Team A!" in response.text and "No teams yet" in client.get("/catalog").text
+
+
+def test_backstage_upload_needs_write_scope_and_csrf(client, users):
+    sign_in(client, users["read"])
+    assert client.get("/catalog/import").status_code == 403
+    assert "Import from Backstage" not in client.get("/catalog").text
+    sign_in(client, users["write"])
+    forged = client.post(
+        "/catalog/import",
+        data={"csrf_token": "forged"},
+        files=[("files", ("org.yaml", STARTER_ORG.encode(), "application/yaml"))],
+    )
+    assert forged.status_code == 403
+    assert "No teams yet" in client.get("/catalog").text
+    empty = _upload(client, [])
+    assert empty.status_code == 422 and "choose catalog files" in empty.text

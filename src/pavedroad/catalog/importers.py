@@ -74,6 +74,8 @@ class LocatedBatch:
     developers: list[Located[DeveloperIn]] = field(default_factory=list)
     services: list[Located[ServiceIn]] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
+    # What was imported differently from how the file says it, e.g. a dangling reference.
+    notices: list[InputProblem] = field(default_factory=list)
     ignored: int = 0
 
     def to_batch(self) -> CatalogBatch:
@@ -93,6 +95,8 @@ class CatalogImportResult:
     accepted: list[str]
     rejected: dict[str, list[InputProblem]]
     ignored: int = 0
+    # Per accepted file: what was imported differently from how the file says it, and why.
+    notices: dict[str, list[InputProblem]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -139,7 +143,7 @@ def check_duplicates(batches: list[LocatedBatch]) -> None:
         for kind, items, key in (
             ("team", batch.teams, "slug"),
             ("system", batch.systems, "name"),
-            ("developer", batch.developers, "email"),
+            ("developer", batch.developers, "key"),
             ("service", batch.services, "name"),
         ):
             for item in items:
@@ -147,10 +151,16 @@ def check_duplicates(batches: list[LocatedBatch]) -> None:
                 first = seen.setdefault((kind, value), item)
                 if first is not item:
                     where = first.source + (f":{first.line}" if first.line else "")
+                    shown = key
+                    if key == "key":
+                        # A developer is keyed by email, or (Backstage) by its entity reference.
+                        shown = (
+                            "email" if value == getattr(item.record, "email", None) else "identity"
+                        )
                     batch.problems.append(
                         item.problem(
-                            f"duplicate {kind} {key}, first defined at {where}",
-                            field=key,
+                            f"duplicate {kind} {shown}, first defined at {where}",
+                            field=shown,
                             value=value,
                         )
                     )
@@ -226,6 +236,7 @@ def import_batches(
         accepted=[b.source for b in accepted],
         rejected={b.source: b.problems for b in batches if b.problems},
         ignored=sum(b.ignored for b in batches),
+        notices={b.source: b.notices for b in accepted if b.notices},
     )
 
 

@@ -29,12 +29,17 @@ class Team(Base):
 
 
 class Developer(Base):
-    """A person who builds software and uses the platform."""
+    """A person who builds software and uses the platform.
+
+    `identity` is the natural key: the email for CSV and API records, the entity reference
+    (`user:namespace/name`) for Backstage Users, which may share an email or have none.
+    """
 
     __tablename__ = "developers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(320), unique=True)
+    identity: Mapped[str] = mapped_column(String(400), unique=True)
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
     name: Mapped[str] = mapped_column(String(200))
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="RESTRICT"), index=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

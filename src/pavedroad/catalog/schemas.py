@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -52,11 +52,16 @@ class TeamIn(_CatalogRecord):
 
 
 class DeveloperIn(_CatalogRecord):
-    """A developer; `team` is the slug of their team."""
+    """A developer; `team` is the slug of their team.
+
+    `identity` is the natural key and defaults to the email; a Backstage User is identified by
+    its entity reference instead, since Backstage lets Users share an email or have none.
+    """
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    email: Annotated[str, Field(max_length=320)]
+    email: Annotated[str, Field(max_length=320)] | None = None
+    identity: Annotated[str, Field(min_length=1, max_length=400)] | None = None
     name: Name
     team: Annotated[str, Field(pattern=SLUG_PATTERN)]
     started_at: AwareDatetime | None = None
@@ -71,10 +76,23 @@ class DeveloperIn(_CatalogRecord):
                 raise ValueError("expected an email address such as ada@example.com")
         return value
 
-    @field_validator("team", mode="before")
+    @field_validator("team", "identity", mode="before")
     @classmethod
     def _lower_team(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _identity_defaults_to_email(self) -> DeveloperIn:
+        if self.identity is None:
+            if self.email is None:
+                raise ValueError("a developer needs an email (or, from Backstage, a User name)")
+            self.identity = self.email
+        return self
+
+    @property
+    def key(self) -> str:
+        """The natural key the developer is stored under."""
+        return self.identity or self.email or ""
 
 
 class ServiceIn(_CatalogRecord):
@@ -139,9 +157,10 @@ class TeamOut(BaseModel):
 
 
 class DeveloperOut(BaseModel):
-    """A developer as listed."""
+    """A developer as listed; `identity` is the email or, from Backstage, `user:namespace/name`."""
 
-    email: str
+    identity: str
+    email: str | None
     name: str
     team: str
     started_at: datetime | None

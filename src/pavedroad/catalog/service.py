@@ -132,6 +132,45 @@ def known_system_names(*, session: Session, names: Iterable[str]) -> set[str]:
     return set(_load_by(session, System, "name", names))
 
 
+def _match_developers(session: Session, records: list[DeveloperIn]) -> list[Developer | None]:
+    """The stored developer each record updates, found by identity, else by email.
+
+    A Backstage User takes over a developer stored under its email (by CSV, the API or an
+    import before identities), and an email-keyed record updates the one developer stored with
+    that email under another identity; no stored row is claimed twice.
+    """
+    by_identity = _load_by(session, Developer, "identity", [d.key for d in records])
+    emails = sorted({d.email for d in records if d.email})
+    by_email: dict[str, list[Developer]] = {}
+    for start in range(0, len(emails), _CHUNK):
+        chunk = emails[start : start + _CHUNK]
+        for stored in session.scalars(select(Developer).where(Developer.email.in_(chunk))):
+            by_email.setdefault(stored.email or "", []).append(stored)
+    claimed = {id(by_identity[d.key]) for d in records if d.key in by_identity}
+    found: list[Developer | None] = []
+    for record in records:
+        row: Developer | None = by_identity.get(record.key)
+        if row is None and record.email:
+            candidates = [
+                r
+                for r in by_email.get(record.email, [])
+                if id(r) not in claimed and r.identity not in by_identity
+            ]
+            if record.key != record.email:
+                candidates = [r for r in candidates if r.identity == record.email]
+            if len(candidates) == 1:
+                row = candidates[0]
+                claimed.add(id(row))
+        found.append(row)
+    return found
+
+
+def developer_teams(*, session: Session, identities: Iterable[str]) -> dict[str, str]:
+    """The team slug of each stored developer among `identities`."""
+    rows = _load_by(session, Developer, "identity", identities)
+    return {identity: row.team.slug for identity, row in rows.items()}
+
+
 def apply_batch(*, session: Session, batch: CatalogBatch, source: str) -> ImportReport:
     """Upsert a validated batch on natural keys; references must already resolve."""
     report = ImportReport()
@@ -175,9 +214,12 @@ def apply_batch(*, session: Session, batch: CatalogBatch, source: str) -> Import
         report.add("systems", outcome)
     session.flush()
 
-    developers = _load_by(session, Developer, "email", [d.email for d in batch.developers])
-    for dev_in in batch.developers:
+    developers = _match_developers(session, batch.developers)
+    for dev_in, existing in zip(batch.developers, developers, strict=True):
         values = {
+            "identity": existing.identity
+            if existing and dev_in.key == dev_in.email
+            else dev_in.key,
             "email": dev_in.email,
             "name": dev_in.name,
             "team_id": team_id(dev_in.team),
@@ -185,7 +227,7 @@ def apply_batch(*, session: Session, batch: CatalogBatch, source: str) -> Import
             "role": dev_in.role,
             "source": source,
         }
-        _, outcome = _upsert(session, developers.get(dev_in.email), Developer, values)
+        _, outcome = _upsert(session, existing, Developer, values)
         report.add("developers", outcome)
 
     services = _load_by(session, Service, "name", [s.name for s in batch.services])
@@ -209,6 +251,7 @@ def apply_batch(*, session: Session, batch: CatalogBatch, source: str) -> Import
 
 def _developer_out(dev: Developer) -> DeveloperOut:
     return DeveloperOut(
+        identity=dev.identity,
         email=dev.email,
         name=dev.name,
         team=dev.team.slug,
@@ -306,9 +349,11 @@ def list_developers(
     if search:
         pattern = f"%{search.lower()}%"
         query = query.where(
-            func.lower(Developer.name).like(pattern) | Developer.email.like(pattern)
+            func.lower(Developer.name).like(pattern)
+            | Developer.email.like(pattern)
+            | Developer.identity.like(pattern)
         )
-    query = query.order_by(Developer.name, Developer.email).offset(offset)
+    query = query.order_by(Developer.name, Developer.identity).offset(offset)
     if limit is not None:
         query = query.limit(limit)
     return [_developer_out(dev) for dev in session.scalars(query)]
@@ -324,7 +369,9 @@ def count_developers(
     if search:
         pattern = f"%{search.lower()}%"
         query = query.where(
-            func.lower(Developer.name).like(pattern) | Developer.email.like(pattern)
+            func.lower(Developer.name).like(pattern)
+            | Developer.email.like(pattern)
+            | Developer.identity.like(pattern)
         )
     return session.scalar(query) or 0
 

@@ -68,7 +68,10 @@ def list_(
             print_table(
                 f"{len(developers)} developers",
                 ["email", "name", "team", "role", "started"],
-                [[d.email, d.name, d.team, d.role, _day(d.started_at)] for d in developers],
+                [
+                    [d.email or d.identity, d.name, d.team, d.role, _day(d.started_at)]
+                    for d in developers
+                ],
                 empty="No developers yet. Import them: pavedroad import developers FILE.csv",
             )
         elif kind is CatalogKind.services:
@@ -123,7 +126,7 @@ def show(
     print_table(
         "People",
         ["email", "name", "role"],
-        [[d.email, d.name, d.role] for d in detail.people],
+        [[d.email or d.identity, d.name, d.role] for d in detail.people],
         empty="No developers in this team.",
     )
     print_table(

@@ -27,6 +27,7 @@ from pavedroad.cli.common import (
     store,
 )
 from pavedroad.cli.runs import print_run
+from pavedroad.errors import InputProblem
 from pavedroad.ingest.files import ImportOptions, import_file
 from pavedroad.ingest.kinds import KINDS, EventKind
 
@@ -36,8 +37,15 @@ app = typer.Typer(
 )
 
 
+def _problem_dicts(problems: list[InputProblem]) -> list[dict[str, object]]:
+    return [
+        {"line": p.line, "entity": p.entity, "field": p.field, "reason": p.reason, "value": p.value}
+        for p in problems
+    ]
+
+
 def _report(result: CatalogImportResult, as_json: bool) -> None:
-    """Print counts (and refused files on stderr); exit 1 when anything was refused."""
+    """Print counts, notices and refused files (on stderr); exit 1 when anything was refused."""
     if as_json:
         print_json(
             {
@@ -45,17 +53,10 @@ def _report(result: CatalogImportResult, as_json: bool) -> None:
                 "ignored": result.ignored,
                 "accepted_files": result.accepted,
                 "rejected_files": {
-                    source: [
-                        {
-                            "line": p.line,
-                            "entity": p.entity,
-                            "field": p.field,
-                            "reason": p.reason,
-                            "value": p.value,
-                        }
-                        for p in problems
-                    ]
-                    for source, problems in result.rejected.items()
+                    source: _problem_dicts(problems) for source, problems in result.rejected.items()
+                },
+                "notices": {
+                    source: _problem_dicts(notices) for source, notices in result.notices.items()
                 },
             }
         )
@@ -69,6 +70,16 @@ def _report(result: CatalogImportResult, as_json: bool) -> None:
         )
         if result.ignored:
             console.print(f"[dim]{result.ignored} entities of other kinds were ignored.[/dim]")
+    for source, notices in result.notices.items():
+        err_console.print(
+            f"[yellow]note[/yellow] {source}: {len(notices)} entity reference(s) or field(s) "
+            "imported differently from the file",
+            highlight=False,
+        )
+        for notice in notices[:50]:
+            err_console.print(f"  {notice}", markup=False, highlight=False)
+        if len(notices) > 50:
+            err_console.print(f"  ... and {len(notices) - 50} more", highlight=False)
     for source, problems in result.rejected.items():
         err_console.print(
             f"[red]refused[/red] {source}: {len(problems)} problem(s), "
@@ -88,17 +99,27 @@ def backstage(
     files: Annotated[
         list[Path], typer.Argument(help="catalog-info.yaml files (multi-document YAML).")
     ],
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Refuse a file that refers to an entity in none of the files nor the store.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """Import Backstage entities: Group -> team, User -> developer, Component -> service, System.
 
     Files are checked together, so a User may name a Group defined in another file. A file
-    with any problem (broken YAML, unknown owner, duplicate entity, missing field) writes
-    nothing, and neither does a file that depends on it. Exit 1 when a file was refused.
+    with any problem (broken YAML, invalid name, duplicate entity, missing field) writes
+    nothing, and neither does a file that depends on it. A reference to an entity that is
+    nowhere (a dangling owner, system or group) is reported and the rest of the file imported,
+    as Backstage does; with --strict it refuses the file. Exit 1 when a file was refused,
+    2 when a file cannot be read.
     """
     with store(db) as session:
-        result = import_backstage(session=session, paths=files)
+        result = import_backstage(session=session, paths=files, strict=strict)
     _report(result, as_json)
 
 

@@ -520,6 +520,10 @@ def _change_times(
     return merged - timedelta(hours=coding), merged
 
 
+QUEUE_MINUTES_BEFORE = 4.0
+QUEUE_MINUTES_AFTER = 0.6
+
+
 def ci_runs_for(company: DemoCompany, changes: Sequence[_Change]) -> list[Event]:
     """The pipeline run that let each change merge, and the flaky or cancelled runs before it."""
     rng = _rng(company, "ci-runs")
@@ -543,10 +547,26 @@ def ci_runs_for(company: DemoCompany, changes: Sequence[_Change]) -> list[Event]
                 runs.append((change.service, finished - _minutes(minutes), finished, result))
     runs = [r for r in runs if r[2] >= HISTORY_START]
     runs.sort(key=lambda r: (r[1], r[0]))
+    # Runs waited for a shared runner pool (about 4 minutes) until the faster-CI work gave
+    # them autoscaled runners; a stream of its own, so the other numbers stay as they were.
+    queue = _rng(company, "ci-queue")
     return [
         {
             "id": f"demo-ci-{number:06d}",
             "service": service,
+            "queued_at": started
+            - _minutes(
+                queue.lognormvariate(
+                    math.log(
+                        _blend(
+                            QUEUE_MINUTES_BEFORE,
+                            QUEUE_MINUTES_AFTER,
+                            _progress(started, CI_WORK_START, CI_WORK_DONE),
+                        )
+                    ),
+                    0.5,
+                )
+            ),
             "started_at": started,
             "finished_at": finished,
             "result": result,
@@ -669,6 +689,7 @@ def _incident(
         "severity": severity,
         "caused_by_deployment_id": cause,
         "platform_caused": platform,
+        "snapshot_at": None,  # taken as a whole, like a file row
     }
 
 
@@ -973,7 +994,7 @@ class _Staff:
         by_team: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
         for developer in company.developers:
             started = developer.started_at or HISTORY_START
-            by_team[developer.team].append((started, developer.email))
+            by_team[developer.team].append((started, developer.key))
         self.started = {team: [s for s, _ in sorted(rows)] for team, rows in by_team.items()}
         self.emails = {team: [e for _, e in sorted(rows)] for team, rows in by_team.items()}
 

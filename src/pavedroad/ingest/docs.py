@@ -30,7 +30,9 @@ def _type(column: Column) -> str:
 
 def kind_markdown(kind: EventKind) -> str:
     """One kind: its key, a column table and an example row."""
-    key = f"`{kind.key}`" + (" (empty: a hash of the row)" if kind.hashed_key else "")
+    key = f"`{kind.key}`" + (
+        " (empty: a hash of the row, repeats numbered)" if kind.hashed_key else ""
+    )
     lines = [
         f"**{kind.name}** — table `{kind.table}`, natural key {key}",
         "",
@@ -48,6 +50,21 @@ def kind_markdown(kind: EventKind) -> str:
             )
         )
         lines.append(f"| `{column.name}` | {_type(column)} | {required} | {column.description} |")
+    rules = [f"`{later}` may not be before `{earlier}`" for earlier, later in kind.ordered]
+    rules += [
+        f"a `{earlier}` after `{later}` is taken as `{later}`, with a warning on the run"
+        for earlier, later in kind.clamped
+    ]
+    if rules:
+        lines += ["", "Times: " + "; ".join(rules) + "."]
+    if kind.snapshots:
+        at, fixed = kind.snapshots.at, ", ".join(f"`{c}`" for c in kind.snapshots.fixed)
+        lines += [
+            "",
+            f"Snapshots: a row with `{at}` replaces the stored row only when that one has no "
+            f"`{at}` or one no later; an earlier row changes nothing but an empty {fixed}. "
+            f"A row without `{at}` is taken as it is, as any other kind's rows are.",
+        ]
     lines += [
         "",
         "```csv",

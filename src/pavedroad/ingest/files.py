@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,7 +24,7 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
 from pavedroad.catalog.models import Service, Team
-from pavedroad.catalog.schemas import ServiceIn, TeamIn
+from pavedroad.catalog.schemas import SLUG_PATTERN, ServiceIn, TeamIn
 from pavedroad.catalog.service import CatalogBatch, apply_batch
 from pavedroad.db import session_factory
 from pavedroad.errors import InputProblem, InvalidInputError
@@ -29,9 +32,14 @@ from pavedroad.ingest import runs
 from pavedroad.ingest.kinds import EventKind, kind_or_raise
 from pavedroad.ingest.models import Run
 from pavedroad.ingest.readers import Block, Chunk, RawRow, file_format, read_chunks
-from pavedroad.ingest.rows import Row, RowProblem, convert_row
+from pavedroad.ingest.rows import KEPT, Row, RowProblem, convert_row, distinct_generated_keys
 from pavedroad.ingest.vectorised import Converted, convert_block
-from pavedroad.ingest.writer import Prepared, existing_keys, prepare_rows, write_prepared
+from pavedroad.ingest.writer import (
+    Prepared,
+    deployment_finishes,
+    prepare_rows,
+    write_prepared,
+)
 
 BATCH_SIZE = 10_000
 UNOWNED_TEAM = "unowned"
@@ -52,7 +60,7 @@ class ImportOptions:
         return {
             "tz": self.tz,
             "strict": self.strict,
-            "rejects": str(self.rejects_path) if self.rejects_path else None,
+            "rejects": str(self.rejects_path.resolve()) if self.rejects_path else None,
             "create_missing": self.create_missing,
         }
 
@@ -83,6 +91,15 @@ class Catalog:
         rows = session.execute(select(Service.name, Team.slug).join(Service.owner))
         owners = {row[0]: row[1] for row in rows}
         return cls(owners=owners, teams=set(session.scalars(select(Team.slug))))
+
+
+def file_fingerprint(path: Path) -> dict[str, int] | None:
+    """Size and modification time of an imported file, so a retry can tell it changed."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None  # the import itself says what is wrong with the path
+    return {"size": found.st_size, "mtime_ns": found.st_mtime_ns}
 
 
 def timezone_or_raise(name: str) -> ZoneInfo:
@@ -116,16 +133,28 @@ class _RejectsWriter:
     def write(self, reject: Reject) -> None:
         values = reject.raw.values or {}
         if self.fmt == "csv":
-            self.csv.writerow(
-                [values.get(c, "") for c in self.columns] + [reject.raw.line, reject.reason]
-            )
+            cells = [values.get(c, "") for c in self.columns] + [reject.raw.line, reject.reason]
+            self.csv.writerow([_inert(cell) for cell in cells])
         else:
             record: dict[str, Any] = dict(values) if values else {"raw": reject.raw.text}
             record.update({"line": reject.raw.line, "reason": reject.reason})
             self.handle.write(json.dumps(record, default=str) + "\n")
 
 
-def _check(kind: EventKind, raw: RawRow, tz: ZoneInfo) -> tuple[Row | None, list[RowProblem]]:
+def _inert(cell: object) -> object:
+    """A rejects cell a spreadsheet shows as text: one that starts like a formula (`=`, `+`,
+    `-`, `@`, a tab or a carriage return) gets a leading apostrophe (OWASP's CSV advice)."""
+    if isinstance(cell, str) and cell[:1] in FORMULA_STARTS:
+        return "'" + cell
+    return cell
+
+
+FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
+def _check(
+    kind: EventKind, raw: RawRow, tz: ZoneInfo, warnings: list[RowProblem]
+) -> tuple[Row | None, list[RowProblem]]:
     if raw.values is None:
         return None, [RowProblem(None, raw.problem or "unreadable row")]
     if not kind.column_set.issuperset(raw.values):
@@ -133,7 +162,7 @@ def _check(kind: EventKind, raw: RawRow, tz: ZoneInfo) -> tuple[Row | None, list
         return None, [
             RowProblem(unknown, f"unknown field; expected {', '.join(kind.column_names)}")
         ]
-    return convert_row(kind, raw.values, tz=tz)
+    return convert_row(kind, raw.values, tz=tz, warnings=warnings)
 
 
 def resolve_references(
@@ -141,17 +170,29 @@ def resolve_references(
     row: Row,
     *,
     catalog: Catalog,
-    known_deployments: set[str],
+    known_deployments: Mapping[str, datetime | None],
     create_missing: bool = False,
     hint: str = "add it to the catalog or use --create-missing",
 ) -> list[RowProblem]:
-    """Problems with a row's references to the catalog and stored deployments (`hint`: the fix)."""
+    """Problems with a row's references to the catalog and stored deployments (`hint`: the fix).
+
+    `known_deployments` maps each stored deployment to its finish time: a change merged after
+    its deployment finished cannot have shipped with it."""
     # With `create_missing`, unknown teams and services are noted on `catalog` for creation
     # instead; a resolved deployment without a team gets its service's owner.
     problems: list[RowProblem] = []
     for column in kind.columns:
         value = row.get(column.name)
-        if column.reference is None or value is None:
+        if column.reference is None or value is None or value is KEPT:
+            continue
+        known = catalog.teams if column.reference == "team" else catalog.owners
+        if (
+            create_missing
+            and column.reference in ("team", "service")
+            and value not in known
+            and not _creatable(value)
+        ):
+            problems.append(RowProblem(column.name, CANNOT_CREATE, value))
             continue
         if column.reference == "team" and value not in catalog.teams:
             if create_missing:
@@ -162,6 +203,8 @@ def resolve_references(
         elif column.reference == "service" and value not in catalog.owners:
             if create_missing:
                 owner = row.get("team") or UNOWNED_TEAM
+                if not _creatable(owner):
+                    continue  # the team column is refused with its reason
                 if owner not in catalog.teams:
                     catalog.teams.add(owner)
                     catalog.created_teams.append(owner)
@@ -173,15 +216,38 @@ def resolve_references(
             problems.append(
                 RowProblem(column.name, "unknown deployment (import deployments first)", value)
             )
+        elif column.reference == "deployment":
+            finished, merged = known_deployments[value], row.get("merged_at")
+            if finished is not None and merged is not None and finished < merged:
+                problems.append(
+                    RowProblem(
+                        column.name,
+                        f"the deployment finished at {finished.isoformat()}, before the change "
+                        f"was merged at {merged.isoformat()}, so it cannot have shipped it",
+                        value,
+                    )
+                )
     if not problems and kind.name == "deployments" and row.get("team") is None:
         row["team"] = catalog.owners.get(row["service"])
     return problems
 
 
+_SLUG = re.compile(SLUG_PATTERN)
+CANNOT_CREATE = (
+    "unknown, and --create-missing can only add names of lower-case letters, digits, "
+    "'.', '_' and '-' (at most 100, starting with a letter or digit)"
+)
+
+
+def _creatable(name: object) -> bool:
+    """Whether --create-missing may add a team or service of this name to the catalog."""
+    return isinstance(name, str) and _SLUG.fullmatch(name) is not None
+
+
 def deployment_references(kind: EventKind, rows: Iterable[Row]) -> list[str]:
     """The deployment ids that rows of `kind` refer to, for one existence query."""
     names = [c.name for c in kind.columns if c.reference == "deployment"]
-    return [row[n] for row in rows for n in names if row.get(n) is not None]
+    return [row[n] for row in rows for n in names if row.get(n) not in (None, KEPT)]
 
 
 def _resolve(
@@ -189,7 +255,7 @@ def _resolve(
     checked: list[tuple[RawRow, Row]],
     *,
     catalog: Catalog,
-    known_deployments: set[str],
+    known_deployments: Mapping[str, datetime | None],
     create_missing: bool,
 ) -> tuple[list[tuple[int, Row]], list[Reject]]:
     """Refuse rows whose references do not resolve (or note what --create-missing must add).
@@ -255,7 +321,7 @@ def _convert(
         # Copies: the write stage may add to the catalog (--create-missing) meanwhile.
         owners=dict(catalog.owners),
         teams=set(catalog.teams),
-        known_deployments=lambda refs: existing_keys(connection, "deployments", "id", refs),
+        known_deployments=lambda refs: deployment_finishes(connection, refs),
         sqlite=connection.dialect.name == "sqlite",
     )
     return _Read(chunk.table.num_rows, fast, chunk.raw_rows(fast.deferred))
@@ -271,20 +337,25 @@ def _process_batch(
     options: ImportOptions,
     write: bool,
     run: Run,
+    seen: Counter[str] | None = None,
 ) -> list[Reject]:
     """Check the rows left by `_convert`; when `write`, upsert every good row of the chunk
-    in file order and count them on the run. Returns the refused rows."""
+    in file order and count them on the run (and note on it what was taken with a change,
+    such as a clamped time). Returns the refused rows."""
     connection = session.connection()
     checked: list[tuple[RawRow, Row]] = []
     rejects: list[Reject] = []
+    noted: list[str] = []
     for raw in read.careful:
-        row, problems = _check(kind, raw, tz)
+        warnings: list[RowProblem] = []
+        row, problems = _check(kind, raw, tz, warnings)
         if row is None:
             rejects.append(Reject(raw, problems))
         else:
             checked.append((raw, row))
+            noted += [f"line {raw.line}: warning: {w}" for w in warnings]
     refs = _deployment_refs(kind, checked)
-    known = existing_keys(connection, "deployments", "id", refs) if refs else set()
+    known = deployment_finishes(connection, refs) if refs else {}
     good, unresolved = _resolve(
         kind,
         checked,
@@ -298,10 +369,13 @@ def _process_batch(
         _create_missing(session, catalog)
         sqlite = connection.dialect.name == "sqlite"
         prepared = _in_file_order(kind, read.fast, good, sqlite=sqlite)
+        if kind.hashed_key and seen is not None:
+            _number_repeats(kind, prepared, seen)
         counts = write_prepared(connection, kind, prepared, channel="file", run_id=run.id)
         run.new += counts.new
         run.updated += counts.updated
         run.unchanged += counts.unchanged
+        runs.add_errors(run, noted)
     return rejects
 
 
@@ -316,6 +390,13 @@ def _in_file_order(
         return fast.prepared
     lines = fast.lines + [line for line, _ in slow]
     return (fast.prepared + careful).pick(sorted(range(len(lines)), key=lines.__getitem__))
+
+
+def _number_repeats(kind: EventKind, prepared: Prepared, seen: Counter[str]) -> None:
+    """Identical rows without an id stay apart: the n-th repeat in the file gets `KEY#n`."""
+    keys = distinct_generated_keys(prepared.keys, seen)
+    prepared.keys[:] = keys
+    prepared.columns[kind.column_names.index(kind.key)][:] = keys
 
 
 def _rows_in(chunk: Chunk) -> int:
@@ -354,8 +435,8 @@ def import_file(
             session=session,
             kind=kind.name,
             channel="file",
-            source=str(path),
-            options=options.as_dict(),
+            source=str(path.resolve()),
+            options={**options.as_dict(), "file": file_fingerprint(path)},
         )
         run_id = run.id
     with ExitStack() as stack:
@@ -398,6 +479,7 @@ def _write_all(
     """
     make_session = session_factory(engine)
     totals = [0, 0]
+    seen: Counter[str] = Counter()  # generated keys so far, in file order
 
     def write(chunk_read: _Read) -> None:
         with make_session() as session, session.begin():
@@ -411,6 +493,7 @@ def _write_all(
                 options=options,
                 write=True,
                 run=run,
+                seen=seen,
             )
             _record(session, run, rejects, chunk_read.rows)
         if rejects_out:

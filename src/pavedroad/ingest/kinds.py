@@ -44,6 +44,21 @@ class Column:
     max_length: int = 200
 
 
+@dataclass(frozen=True)
+class Snapshots:
+    """Rows of a kind that may be snapshots of something that changes, stamped with the time
+    of the event that produced them (a webhook delivery), merged with the stored row by the
+    upsert: a snapshot replaces the stored row only when it is at least as new, a row without
+    a time (a file row) is taken as it is, and an older snapshot only fills what is unknown."""
+
+    # The column holding the snapshot's event time.
+    at: str
+    # Columns a snapshot may leave out (`rows.KEPT`): the stored value stays.
+    partial: tuple[str, ...]
+    # Columns that never change once known: an older snapshot may still fill an empty one.
+    fixed: tuple[str, ...]
+
+
 @dataclass(frozen=True, eq=False)
 class EventKind:
     """An event table and how rows reach it (compared and hashed by identity: one per kind)."""
@@ -55,6 +70,9 @@ class EventKind:
     hashed_key: bool = False
     # (earlier, later): later must not precede earlier.
     ordered: tuple[tuple[str, str], ...] = ()
+    # (earlier, later): an earlier after later is moved back to later, with a warning.
+    clamped: tuple[tuple[str, str], ...] = ()
+    snapshots: Snapshots | None = None
 
     @property
     def table(self) -> str:
@@ -156,12 +174,13 @@ KINDS: dict[str, EventKind] = {
                     "deployment_id",
                     "text",
                     False,
-                    "the deployment that shipped it",
+                    "the deployment that shipped it; it finished no earlier than `merged_at`",
                     "gh-deploy-81723",
                     reference="deployment",
                 ),
             ),
-            ordered=(("first_commit_at", "merged_at"),),
+            # Rebased or amended commits carry author dates after the merge.
+            clamped=(("first_commit_at", "merged_at"),),
         ),
         EventKind(
             "ci-runs",
@@ -170,7 +189,12 @@ KINDS: dict[str, EventKind] = {
             (
                 _id("gh-run-998877", "CI run"),
                 SERVICE,
-                _ts("started_at", True, "when the pipeline started", "2026-03-02T09:12:00Z"),
+                _ts(
+                    "started_at",
+                    True,
+                    "when the run started (after any queueing); its duration runs to finished_at",
+                    "2026-03-02T09:12:00Z",
+                ),
                 _ts(
                     "finished_at",
                     True,
@@ -185,8 +209,14 @@ KINDS: dict[str, EventKind] = {
                     "success",
                     choices=("success", "failed", "cancelled"),
                 ),
+                _ts(
+                    "queued_at",
+                    False,
+                    "when it was created or queued; empty when the provider does not say",
+                    "2026-03-02T09:10:30Z",
+                ),
             ),
-            ordered=(("started_at", "finished_at"),),
+            ordered=(("queued_at", "started_at"), ("started_at", "finished_at")),
         ),
         EventKind(
             "incidents",
@@ -234,8 +264,27 @@ KINDS: dict[str, EventKind] = {
                     "false",
                     default=False,
                 ),
+                _ts(
+                    "snapshot_at",
+                    False,
+                    "event time of the state this row gives (webhooks set it); see Snapshots",
+                    "2026-03-02T11:42:00Z",
+                ),
             ),
             ordered=(("started_at", "resolved_at"),),
+            snapshots=Snapshots(
+                at="snapshot_at",
+                partial=(
+                    "service",
+                    "team",
+                    "started_at",
+                    "resolved_at",
+                    "severity",
+                    "caused_by_deployment_id",
+                    "platform_caused",
+                ),
+                fixed=("started_at",),
+            ),
         ),
         EventKind(
             "tickets",

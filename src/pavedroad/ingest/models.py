@@ -92,7 +92,8 @@ class Incident(_Tracked, Base):
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     service: Mapped[str | None] = mapped_column(String(200))
     team: Mapped[str | None] = mapped_column(String(100))
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Unknown (null) while only events without the incident's creation time were received.
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     severity: Mapped[str | None] = mapped_column(String(20))
     caused_by_deployment_id: Mapped[str | None] = mapped_column(String(200))
@@ -227,6 +228,21 @@ class WebhookDelivery(Base):
     )
     payload: Mapped[str] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(String(1000))
+
+
+class WebhookRepository(Base):
+    """A repository (`owner/repo`, lower-cased) that a webhook delivery named.
+
+    A repository is its service by its short name only while no other owner's repository of
+    that name is known, so two owners' `hello-world` never merge silently.
+    """
+
+    __tablename__ = "webhook_repositories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(300), unique=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class EventVersion(Base):

@@ -197,7 +197,7 @@ def _ndjson_row(line: int, text: str) -> RawRow | None:
         return RawRow(line, None, _shown(stripped), NOT_UTF8_REASON)
     try:
         value = json.loads(stripped)
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # ValueError: also integers over 4,300 digits
         return RawRow(line, None, stripped, f"broken JSON: {getattr(exc, 'msg', exc)}")
     if not isinstance(value, dict):
         return RawRow(line, None, stripped, "expected a JSON object per line")

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from pavedroad.db import session_factory
 from pavedroad.errors import PavedroadError
 from pavedroad.ingest import runs
-from pavedroad.ingest.files import ImportOptions, import_file
+from pavedroad.ingest.files import ImportOptions, file_fingerprint, import_file
 
 
 def retry_run(engine: Engine, run_id: int) -> runs.RunOut:
@@ -18,8 +18,18 @@ def retry_run(engine: Engine, run_id: int) -> runs.RunOut:
         run = runs.get_run_or_raise(session=session, run_id=run_id)
         if run.status == "running":
             raise PavedroadError(f"run {run_id} is still running")
-        run.retries += 1
         channel, kind, source, options = run.channel, run.kind, run.source, dict(run.options or {})
+        recorded = options.get("file")
+        if (
+            channel == "file"
+            and recorded is not None
+            and file_fingerprint(Path(source)) != recorded
+        ):
+            raise PavedroadError(
+                f"{source} changed since run {run_id} read it (or is gone); a retry reads the "
+                f"same file again, so import the new one as a new run: pavedroad import {kind} FILE"
+            )
+        run.retries += 1
     if channel == "file":
         rejects = options.get("rejects")
         return import_file(

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from typing import Any
 
 from pavedroad.ingest.kinds import Column, EventKind
-from pavedroad.parsing import ValueProblem, parse_bool, parse_timestamp
+from pavedroad.parsing import ValueProblem, in_utc, parse_bool, parse_timestamp
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,19 @@ class RowProblem:
 
 
 Row = dict[str, Any]
+
+
+class Kept:
+    """The value of a column a snapshot does not carry: the upsert keeps the stored one
+    (the column's default for a new row). Only columns in `EventKind.snapshots.partial`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "(kept)"
+
+
+KEPT = Kept()
 
 
 def _as_text(value: object) -> str:
@@ -54,6 +68,8 @@ def _convert(column: Column, value: object, tz: tzinfo) -> object:
             number: float = float(value) if not isinstance(value, int | float) else value  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise ValueProblem("expected a number") from None
+        if isinstance(number, int) and abs(number) > 2**63:  # a JSON integer, unbounded
+            raise ValueProblem("is too large a number")
         if math.isnan(number) or math.isinf(number):
             raise ValueProblem("expected a finite number")
         if column.type == "int":
@@ -62,8 +78,13 @@ def _convert(column: Column, value: object, tz: tzinfo) -> object:
             number = int(number)
         if column.low is not None and number < column.low:
             raise ValueProblem(f"must be at least {column.low:g}")
-        if column.high is not None and number > column.high:
-            raise ValueProblem(f"must be at most {column.high:g}")
+        high = column.high if column.high is not None or column.type == "float" else MAX_WHOLE
+        if high is not None and number > high:
+            raise ValueProblem(
+                f"must be at most {high:,g}" if high < 1e6 else f"must be at most {high:,.0f}"
+            )
+        if column.type == "int" and number < -MAX_WHOLE:
+            raise ValueProblem(f"must be at least {-MAX_WHOLE:,}")
         return number
     if not isinstance(value, str):
         if column.type == "text" and isinstance(value, int | float) and not isinstance(value, bool):
@@ -74,8 +95,13 @@ def _convert(column: Column, value: object, tz: tzinfo) -> object:
     if column.type == "timestamp":
         return parse_timestamp(text, default_tz=tz)
     if column.type == "day":
+        if len(text) > 10:  # a timestamp: its day in UTC, like every stored instant
+            try:
+                return parse_timestamp(text, default_tz=tz).date()
+            except ValueProblem:
+                raise ValueProblem("expected a day such as 2026-03-04") from None
         try:
-            return date.fromisoformat(text[:10]) if len(text) >= 10 else date.fromisoformat(text)
+            return date.fromisoformat(text)
         except ValueError:
             raise ValueProblem("expected a day such as 2026-03-04") from None
     if column.type == "enum":
@@ -122,11 +148,9 @@ def _timestamp_converter(tz: tzinfo) -> Converter:
             return parse_timestamp(value, default_tz=tz)
         if parsed.tzinfo is None:
             return (
-                parsed.replace(tzinfo=tz).astimezone(UTC)
-                if tz is not UTC
-                else parsed.replace(tzinfo=UTC)
+                in_utc(parsed.replace(tzinfo=tz)) if tz is not UTC else parsed.replace(tzinfo=UTC)
             )
-        return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
+        return parsed if parsed.tzinfo is UTC else in_utc(parsed)
 
     return convert
 
@@ -145,14 +169,24 @@ def _compiled(kind: EventKind, tz: tzinfo) -> tuple[tuple[str, Converter, bool, 
 
 
 def convert_row(
-    kind: EventKind, raw: Mapping[str, object], *, tz: tzinfo
+    kind: EventKind,
+    raw: Mapping[str, object],
+    *,
+    tz: tzinfo,
+    warnings: list[RowProblem] | None = None,
 ) -> tuple[Row | None, list[RowProblem]]:
-    """Typed values for every column of `kind`, or every problem of the row."""
+    """Typed values for every column of `kind`, or every problem of the row.
+
+    What was taken but changed (a clamped time) is added to `warnings` when it is given."""
     row: Row = {}
     problems: list[RowProblem] | None = None
     get = raw.get
+    partial = kind.snapshots.partial if kind.snapshots else ()
     for name, convert, required, default in _compiled(kind, tz):
         value = get(name)
+        if value is KEPT and name in partial:
+            row[name] = KEPT
+            continue
         if value is None or value == "" or (type(value) is str and not value.strip()):
             if required:
                 problems = problems or []
@@ -168,10 +202,20 @@ def convert_row(
         return None, problems
     for earlier, later in kind.ordered:
         first, second = row[earlier], row[later]
-        if first is not None and second is not None and second < first:
+        if first is None or second is None or first is KEPT or second is KEPT:
+            continue
+        if second < first:
             return None, [RowProblem(later, f"is before {earlier}", _as_text(second))]
+    for earlier, later in kind.clamped:
+        first, second = row[earlier], row[later]
+        if first is not None and second is not None and second < first:
+            row[earlier] = second
+            if warnings is not None:
+                warnings.append(
+                    RowProblem(earlier, f"is after {later}; taken as {later}", _as_text(first))
+                )
     if kind.hashed_key and not row.get(kind.key):
-        row[kind.key] = "h:" + value_hash(kind, row)
+        row[kind.key] = GENERATED_KEY + value_hash(kind, row)
     return row, []
 
 
@@ -187,6 +231,9 @@ _CANONICAL: dict[type, Callable[[Any], str]] = {
     float: _canonical_float,
     datetime: lambda v: v.isoformat(),
     date: lambda v: v.isoformat(),
+    # Unlike any stored value, so a snapshot that keeps a column never looks unchanged by
+    # mistake next to one that clears it.
+    Kept: lambda v: "\x1e",
 }
 
 
@@ -209,3 +256,30 @@ def value_hash(kind: EventKind, row: Row) -> str:
 def hash_text(text: str) -> str:
     """The row hash of a row's canonical text (its values joined by \\x1f)."""
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+GENERATED_KEY = "h:"
+# Whole numbers are stored in 32-bit columns on every engine (PostgreSQL's INTEGER), so both
+# accept exactly the same values.
+MAX_WHOLE = 2**31 - 1
+
+
+def distinct_generated_keys(
+    keys: Sequence[str], seen: Counter[str], *, salt: str | None = None
+) -> list[str]:
+    """Keys that keep identical rows without an id apart (their key is a hash of their values).
+
+    The n-th repeat of a generated key, in source order, becomes `KEY#n` (the first keeps
+    `KEY`), counted in `seen` across the batches of one file, so importing the file again
+    gives every row the key it had. `salt` (a webhook's delivery id) keeps identical rows of
+    two deliveries apart; a redelivery is caught by its delivery id first."""
+    tag = "@" + hash_text(salt)[:12] if salt is not None else ""
+    out: list[str] = []
+    for key in keys:
+        if not key.startswith(GENERATED_KEY):
+            out.append(key)
+            continue
+        key += tag
+        seen[key] += 1
+        out.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
+    return out

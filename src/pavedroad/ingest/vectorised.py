@@ -11,9 +11,9 @@ tests in `tests/ingest/test_bulk_paths.py` hold the two paths to that.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -29,7 +29,7 @@ else:
 
 from pavedroad.ingest.kinds import Column, EventKind
 from pavedroad.ingest.readers import Block
-from pavedroad.ingest.rows import hash_text, hashed_columns
+from pavedroad.ingest.rows import GENERATED_KEY, MAX_WHOLE, hash_text, hashed_columns
 from pavedroad.ingest.writer import Prepared
 from pavedroad.parsing import FALSE_WORDS, TRUE_WORDS
 
@@ -75,7 +75,8 @@ class _Values:
     ok: pa.Array
 
 
-KnownDeployments = Callable[[list[str]], set[str]]
+# Stored deployments among the ids asked, with their finish times.
+KnownDeployments = Callable[[list[str]], Mapping[str, datetime | None]]
 
 
 def convert_block(
@@ -102,7 +103,8 @@ def convert_block(
         )
         values[column.name] = _column(column, text, tz)
     ok = _all(v.ok for v in values.values())
-    for earlier, later in kind.ordered:
+    # A time that must be clamped goes to the row path, which notes the warning.
+    for earlier, later in (*kind.ordered, *kind.clamped):
         first, second = values[earlier].typed, values[later].typed
         ok = pc.and_(ok, pc.invert(pc.fill_null(pc.less(second, first), False)))
     accepted = pc.indices_nonzero(ok)
@@ -123,7 +125,7 @@ def convert_block(
     if kind.hashed_key:
         key = typed[kind.key]
         typed[kind.key] = pc.if_else(
-            pc.is_null(key), pc.binary_join_element_wise("h:", pa.array(hashes), ""), key
+            pc.is_null(key), pc.binary_join_element_wise(GENERATED_KEY, pa.array(hashes), ""), key
         )
     stored = [_stored(typed[c.name], c, sqlite) for c in kind.columns]
     columns = [*stored, hashes]
@@ -182,8 +184,9 @@ def _typed(
         numbers = pc.cast(pc.if_else(valid, text, pa.scalar(None, pa.string())), pa.int64())
         if column.low is not None:
             valid = pc.and_(valid, pc.fill_null(pc.greater_equal(numbers, column.low), False))
-        if column.high is not None:
-            valid = pc.and_(valid, pc.fill_null(pc.less_equal(numbers, column.high), False))
+        high = column.high if column.high is not None else MAX_WHOLE
+        valid = pc.and_(valid, pc.fill_null(pc.less_equal(numbers, high), False))
+        valid = pc.and_(valid, pc.fill_null(pc.greater_equal(numbers, -MAX_WHOLE), False))
         return pc.if_else(valid, numbers, pa.scalar(None, pa.int64())), valid
     if column.type == "day":
         return _cast_where(text, pc.match_substring_regex(text, _DAY), pa.date32())
@@ -267,8 +270,17 @@ def _references_known(
             known = pa.array(sorted(owners), pa.string())
         else:
             wanted = pc.unique(pc.drop_null(values)).to_pylist()
-            known = pa.array(sorted(known_deployments(wanted)), pa.string())
+            finishes = known_deployments(wanted)
+            known = pa.array(sorted(finishes), pa.string())
         resolves = pc.or_(pc.is_null(values), pc.is_in(values, value_set=known))
+        if column.reference == "deployment" and "merged_at" in typed:
+            # A change merged after its deployment finished goes to the row path, which
+            # refuses it with the reason.
+            carried = [
+                m is None or d is None or (f := finishes.get(d)) is None or f >= m
+                for d, m in zip(values.to_pylist(), typed["merged_at"].to_pylist(), strict=True)
+            ]
+            resolves = pc.and_(resolves, pa.array(carried, pa.bool_()))
         result = resolves if result is None else pc.and_(result, resolves)
     return result
 

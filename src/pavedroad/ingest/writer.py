@@ -18,7 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Connection
 
 from pavedroad.ingest.kinds import EventKind
-from pavedroad.ingest.rows import Row, value_hash
+from pavedroad.ingest.rows import KEPT, Row, value_hash
 
 _IN_CHUNK = 900  # below SQLite's default limit of 999 bound parameters
 # From this many rows a SQLite batch is written through a staging table (`_write_staged`).
@@ -94,23 +94,34 @@ def existing_hashes(
     return found
 
 
-def existing_keys(connection: Connection, table: str, key: str, keys: Sequence[str]) -> set[str]:
-    """Which of `keys` exist in `table` (used for references such as deployment ids)."""
-    sqlite = connection.dialect.name == "sqlite"
-    mark = "?" if sqlite else "%s"
-    found: set[str] = set()
+def _rows_with_keys(
+    connection: Connection, table: str, key: str, keys: Sequence[str], columns: str
+) -> list[tuple[Any, ...]]:
+    """`columns` of the rows of `table` whose `key` is one of `keys`."""
+    mark = "?" if connection.dialect.name == "sqlite" else "%s"
+    found: list[tuple[Any, ...]] = []
     unique = sorted(set(keys))
     cursor = connection.connection.cursor()
     try:
         for start in range(0, len(unique), _IN_CHUNK):
             chunk = unique[start : start + _IN_CHUNK]
             cursor.execute(
-                f"SELECT {key} FROM {table} WHERE {key} IN ({','.join([mark] * len(chunk))})", chunk
+                f"SELECT {columns} FROM {table} WHERE {key} IN ({','.join([mark] * len(chunk))})",
+                chunk,
             )
-            found.update(str(r[0]) for r in cursor.fetchall())
+            found.extend(tuple(r) for r in cursor.fetchall())
     finally:
         cursor.close()
     return found
+
+
+def deployment_finishes(connection: Connection, ids: Sequence[str]) -> dict[str, datetime]:
+    """When each stored deployment among `ids` finished (a change must be merged before)."""
+    finishes: dict[str, datetime] = {}
+    for key, finished in _rows_with_keys(connection, "deployments", "id", ids, "id, finished_at"):
+        moment = finished if isinstance(finished, datetime) else datetime.fromisoformat(finished)
+        finishes[str(key)] = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return finishes
 
 
 def upsert_rows(
@@ -193,10 +204,13 @@ def write_prepared(
 
     A repeated key is written once, as its last version; its earlier rows count as unchanged.
     Large batches go through a staging table (`_write_staged` on SQLite, `_write_copied`
-    on PostgreSQL).
+    on PostgreSQL). Rows of a kind with snapshots merge with the stored row
+    (`_snapshot_merge`); snapshots that leave columns out (webhooks) are written one by one.
     """
     unique = prepared.last_of_each_key()
-    if len(unique) >= STAGE_FROM_ROWS and connection.dialect.name == "sqlite":
+    if kind.snapshots and (len(unique) < STAGE_FROM_ROWS or _keeps_any(kind, unique)):
+        counts = _write_snapshots(connection, kind, unique, channel=channel, run_id=run_id)
+    elif len(unique) >= STAGE_FROM_ROWS and connection.dialect.name == "sqlite":
         counts = _write_staged(connection, kind, unique, channel=channel, run_id=run_id)
     elif len(unique) >= STAGE_FROM_ROWS and connection.dialect.name == "postgresql":
         counts = _write_copied(connection, kind, unique, channel=channel, run_id=run_id)
@@ -224,12 +238,110 @@ def _upsert_from_stage(kind: EventKind, stage: str, mark: str, returning: str) -
     columns = _columns(kind)
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != kind.key)
     differs = "IS NOT" if mark == "?" else "IS DISTINCT FROM"  # SQLite before 3.39 lacks the latter
+    guard = f"{kind.table}.row_hash {differs} excluded.row_hash"
+    if kind.snapshots:
+        updates, merges = _snapshot_merge(kind, {})
+        guard += f" AND {merges}"
     return (
         f"INSERT INTO {kind.table} ({', '.join(columns)}) "
         f"SELECT {', '.join(_staged_columns(kind))}, {mark}, {mark} FROM {stage} WHERE true "
         f"ORDER BY {kind.key} ON CONFLICT ({kind.key}) DO UPDATE SET {updates} "
-        f"WHERE {kind.table}.row_hash {differs} excluded.row_hash RETURNING {returning}"
+        f"WHERE {guard} RETURNING {returning}"
     )
+
+
+def _snapshot_merge(kind: EventKind, keep_marks: dict[str, str]) -> tuple[str, str]:
+    """The `SET` and the `WHERE` of an upsert that merges a snapshot with the stored row.
+
+    A row replaces the stored one when either has no snapshot time (a file row is taken as
+    it is) or its time is at least as new; columns in `keep_marks` (the SQL of a per-row
+    flag: this snapshot does not carry the column) keep their stored value. An older snapshot
+    changes nothing but an empty `fixed` column (an incident's unknown start), which any row
+    may fill; the stored row hash then stays, so the newer row it came from still matches.
+    """
+    snapshots = kind.snapshots
+    assert snapshots is not None
+    table, at = kind.table, snapshots.at
+    newer = f"(excluded.{at} IS NULL OR {table}.{at} IS NULL OR excluded.{at} >= {table}.{at})"
+    sets: list[str] = []
+    for column in _columns(kind):
+        if column == kind.key:
+            continue
+        if column in ("channel", "run_id"):
+            sets.append(f"{column} = excluded.{column}")
+            continue
+        taken = f"excluded.{column}"
+        if column in keep_marks:
+            taken = f"CASE WHEN {keep_marks[column]} THEN {table}.{column} ELSE {taken} END"
+        older = (
+            f"coalesce({table}.{column}, excluded.{column})"
+            if column in snapshots.fixed
+            else f"{table}.{column}"
+        )
+        sets.append(f"{column} = CASE WHEN {newer} THEN {taken} ELSE {older} END")
+    fills = [f"({table}.{c} IS NULL AND excluded.{c} IS NOT NULL)" for c in snapshots.fixed]
+    return ", ".join(sets), f"({' OR '.join([newer, *fills])})"
+
+
+def _keeps_any(kind: EventKind, prepared: Prepared) -> bool:
+    """Whether any row leaves a column to its stored value (`rows.KEPT`)."""
+    assert kind.snapshots is not None
+    index = {name: i for i, name in enumerate(kind.column_names)}
+    return any(
+        value is KEPT for name in kind.snapshots.partial for value in prepared.columns[index[name]]
+    )
+
+
+def _write_snapshots(
+    connection: Connection,
+    kind: EventKind,
+    prepared: Prepared,
+    *,
+    channel: str,
+    run_id: int | None,
+) -> UpsertCounts:
+    """Small batches of a kind with snapshots: one merging upsert per row that is not
+    unchanged, each telling by `RETURNING` whether it wrote (an older snapshot may not)."""
+    assert kind.snapshots is not None
+    sqlite = connection.dialect.name == "sqlite"
+    mark = "?" if sqlite else "%s"
+    flagged = [c for c in _columns(kind) if c in kind.snapshots.partial]
+    updates, merges = _snapshot_merge(kind, dict.fromkeys(flagged, mark))
+    columns = _columns(kind)
+    differs = "IS NOT" if sqlite else "IS DISTINCT FROM"
+    sql = (
+        f"INSERT INTO {kind.table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
+        f"ON CONFLICT ({kind.key}) DO UPDATE SET {updates} "
+        f"WHERE {kind.table}.row_hash {differs} excluded.row_hash AND {merges} RETURNING 1"
+    )
+    defaults = {
+        i: _adapt(kind.columns[i].default, sqlite)
+        for i, name in enumerate(kind.column_names)
+        if name in kind.snapshots.partial
+    }
+    flags = [kind.column_names.index(c) for c in flagged]
+    counts = UpsertCounts()
+    stored = existing_hashes(connection, kind, prepared.keys)
+    cursor = connection.connection.cursor()
+    try:
+        for key, row in zip(prepared.keys, prepared.rows(), strict=True):
+            if stored.get(key) == row[-1]:
+                counts.unchanged += 1
+                continue
+            values = [defaults[i] if value is KEPT else value for i, value in enumerate(row)]
+            cursor.execute(sql, [*values, channel, run_id, *(row[i] is KEPT for i in flags)])
+            wrote = bool(cursor.fetchall())
+            if key not in stored:
+                counts.new += 1
+            elif wrote:
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        if counts.new or counts.updated:
+            _bump_version(cursor, kind, mark, updated=counts.updated > 0)
+    finally:
+        cursor.close()
+    return counts
 
 
 def _stage_sql(kind: EventKind, stage: str) -> str:

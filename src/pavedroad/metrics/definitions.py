@@ -225,6 +225,18 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         "delivery",
     ),
     KpiDefinition(
+        "ci_queue_p50",
+        "CI queue time (median)",
+        "minutes",
+        "down",
+        None,
+        "leading",
+        "Over CI runs whose finished_at is in the window and whose provider says when they were "
+        "queued (queued_at): started_at minus queued_at, which CI duration leaves out. Median, "
+        "linear interpolation.",
+        "delivery",
+    ),
+    KpiDefinition(
         "nps",
         "Developer NPS",
         "score",

@@ -76,7 +76,10 @@ COLUMNS: dict[str, tuple[tuple[str, ...], str | None]] = {
         "finished_at",
     ),
     "changes": (("id", "service", "first_commit_at", "deployment_id"), None),
-    "ci_runs": (("id", "service", "started_at", "finished_at", "result"), "finished_at"),
+    "ci_runs": (
+        ("id", "service", "started_at", "finished_at", "result", "queued_at"),
+        "finished_at",
+    ),
     "incidents": (
         (
             "id",

@@ -240,6 +240,17 @@ def ci_duration(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
     )
 
 
+def ci_queue(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
+    runs = _owned(t.ci_runs, t)
+    runs = runs.filter(runs.queued_at.notnull())
+    runs = runs.mutate(minutes=_minutes(runs.started_at, runs.queued_at))
+    runs = _scoped(runs, cut, team=runs.owner_team, service=runs.service)
+    joined = _in_window(runs, "finished_at", wins)
+    return joined.group_by(["w", "grp"]).aggregate(
+        ci_queue_p50=joined.minutes.quantile(0.5), n=joined.count()
+    )
+
+
 # --- reliability ----------------------------------------------------------------------------
 
 
@@ -260,7 +271,8 @@ def incident_frequency(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
 
 def restore_time(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
     i = _incidents(t)
-    i = i.filter(i.resolved_at.notnull())
+    # An incident whose start is not known yet has no restore time.
+    i = i.filter(i.resolved_at.notnull(), i.started_at.notnull())
     i = i.mutate(minutes=_minutes(i.resolved_at, i.started_at))
     i = _scoped(i, cut, team=i.team, service=i.service)
     joined = _in_window(i, "resolved_at", wins)
@@ -529,6 +541,7 @@ FAMILIES: dict[str, Family] = {
     "restore_time": restore_time,
     "availability": availability,
     "ci_duration": ci_duration,
+    "ci_queue": ci_queue,
     "survey": survey,
     "tickets": tickets,
     "ticket_resolution": ticket_resolution,
@@ -552,6 +565,7 @@ FAMILY_OF: dict[str, str] = {
     "availability": "availability",
     "ci_duration_p50": "ci_duration",
     "ci_duration_p95": "ci_duration",
+    "ci_queue_p50": "ci_queue",
     "nps": "survey",
     "satisfaction": "survey",
     "self_service_ratio": "tickets",
@@ -577,6 +591,7 @@ READS: dict[str, frozenset[str]] = {
     "restore_time": frozenset({"incidents", "services", "teams"}),
     "availability": frozenset({"incidents", "deployments", "services", "teams"}),
     "ci_duration": frozenset({"ci_runs", "services", "teams"}),
+    "ci_queue": frozenset({"ci_runs", "services", "teams"}),
     "survey": frozenset({"survey_responses"}),
     "tickets": frozenset({"tickets", "org_facts"}),
     "ticket_resolution": frozenset({"tickets"}),
@@ -619,9 +634,13 @@ def evidence(t: Tables, wins: ir.Table, cut: Cut, family: str) -> ir.Table:
             "platform_caused",
             "caused_by_deployment_id",
         ).order_by(ibis.desc("started_at"))
-    if family == "ci_duration":
+    if family in {"ci_duration", "ci_queue"}:
         runs = _owned(t.ci_runs, t)
-        runs = runs.mutate(minutes=_minutes(runs.finished_at, runs.started_at))
+        if family == "ci_queue":
+            runs = runs.filter(runs.queued_at.notnull())
+            runs = runs.mutate(minutes=_minutes(runs.started_at, runs.queued_at))
+        else:
+            runs = runs.mutate(minutes=_minutes(runs.finished_at, runs.started_at))
         runs = _scoped(runs, cut, team=runs.owner_team, service=runs.service)
         rows = _in_window(runs, "finished_at", wins).filter(lambda r: r.w == 0)
         return rows.select(
@@ -692,6 +711,7 @@ def adoption_by_team(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
 # Every other family (or a change to another table it reads) recomputes all windows.
 LOCAL_TABLES: dict[str, frozenset[str]] = {
     "ci_duration": frozenset({"ci_runs"}),
+    "ci_queue": frozenset({"ci_runs"}),
     "deployments": frozenset({"deployments"}),
     "incident_frequency": frozenset({"incidents"}),
     "restore_time": frozenset({"incidents"}),

@@ -469,6 +469,16 @@ def _result(
     return KpiResult(definition, window, group, value, sample, target, before, status)
 
 
+def _known_or_raise(session: Session, *, team: str | None, service: str | None) -> None:
+    """A filter must name a team or service of the catalog (NotFoundError says which not)."""
+    from pavedroad.catalog import service as catalog
+
+    if team is not None:
+        catalog.get_team_by_slug_or_raise(session=session, slug=team)
+    if service is not None:
+        catalog.get_service_by_name_or_raise(session=session, name=service)
+
+
 def default_window() -> Window:
     """The last 30 whole days up to and including today."""
     return last_days(30)
@@ -486,6 +496,7 @@ def dashboard(
     """Every KPI (or the ones asked) for a window, with trends and `weeks` of weekly values."""
     window = window or default_window()
     ids = list(kpi_ids or KPI_IDS)
+    _known_or_raise(session, team=team, service=service)
     cut = Cut(team=team, service=service)
     weekly = weekly_windows(weeks, until=window.end.date())
     windows = [window, window.previous(), *weekly]

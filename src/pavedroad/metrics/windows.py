@@ -66,8 +66,27 @@ def last_days(days: int, *, until: date | None = None) -> Window:
     return window_between(end - timedelta(days=days), end, f"last-{days}d")
 
 
+# Windows lie in this span, so the previous window, 26 weeks of history and adoption's 30-day
+# look-back still have dates.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9000, 1, 1)
+
+
 def parse_window(text: str, *, today: date | None = None) -> Window:
     """A window from one of the contract's forms, or an error listing the forms."""
+    try:
+        window = _parse_window(text, today=today)
+    except (ValueError, OverflowError):
+        window = None
+    if window is None or window.start.date() < FIRST_DAY or window.end.date() > LAST_DAY:
+        raise PavedroadError(
+            f"window {text!r} is outside the dates KPIs cover "
+            f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})"
+        )
+    return window
+
+
+def _parse_window(text: str, *, today: date | None) -> Window:
     raw = text.strip()
     upper = raw.upper()
     if match := re.fullmatch(r"(\d{4})-W(\d{1,2})", upper):

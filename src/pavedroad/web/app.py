@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -119,6 +119,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        if exc.errors() and all(
+            e.get("loc", ("",))[0] == "path" and e.get("type") in _OUT_OF_RANGE
+            for e in exc.errors()
+        ):
+            # An id out of the range ids take names nothing: the same answer as an unknown one.
+            return not_found(request, HTTPException(404, "nothing has this id"))
         if _wants_json(request):
             return JSONResponse({"detail": jsonable_errors(exc)}, status_code=422)
         return _error_page(request, 422, "; ".join(e["msg"] for e in exc.errors()))
@@ -131,6 +137,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return _error_page(request, 404, "There is no page at this address.")
 
     return app
+
+
+_OUT_OF_RANGE = frozenset({"greater_than_equal", "less_than_equal"})
 
 
 def jsonable_errors(exc: RequestValidationError) -> list[dict[str, object]]:

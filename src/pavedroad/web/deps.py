@@ -6,7 +6,7 @@ import hmac
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from pavedroad.auth.service import BrowserSession, Grant, browser_session, grant_for_token
@@ -34,6 +34,9 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 DbSession = Annotated[Session, Depends(get_session)]
+# Stored ids are 32-bit on every engine: a larger id names nothing (404, never a 500).
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 def same_secret(given: str | None, expected: str) -> bool:

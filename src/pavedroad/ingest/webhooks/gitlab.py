@@ -2,14 +2,19 @@
 
 Verified with the shared secret in `X-Gitlab-Token`. The delivery id is `Idempotency-Key`
 (kept across GitLab's retries), else `X-Gitlab-Event-UUID`; the event is `X-Gitlab-Event`.
-A Deployment Hook carries no start time, so `started_at` stays empty; a pipeline starts at its
-`created_at` (queue time included); a merge request's `first_commit_at` is its `created_at`.
+A Deployment Hook carries no start time, so `started_at` stays empty; a merge request's
+`first_commit_at` is its `created_at`. A pipeline is queued at its `created_at` and starts
+`queued_duration` seconds later (GitLab 13.x and later send it), so its duration, as GitHub's,
+runs from its start to its `finished_at` and its queue time is apart; without
+`queued_duration` it starts at `created_at` and its queue time is unknown.
 """
 
 from __future__ import annotations
 
 import hmac
+import math
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from pavedroad.ingest.webhooks.payloads import (
@@ -26,6 +31,7 @@ from pavedroad.ingest.webhooks.payloads import (
     timestamp_text,
 )
 from pavedroad.ingest.webhooks.rules import MappingRules
+from pavedroad.parsing import ValueProblem, parse_timestamp
 
 NAME = "gitlab"
 SIGNATURE_HEADER = "X-Gitlab-Token"
@@ -76,19 +82,54 @@ def _deployment(payload: Any, rules: MappingRules) -> list[Mapped]:
     ]
 
 
+def _queued_seconds(payload: Any) -> float | None:
+    """`object_attributes.queued_duration` in seconds, None when GitLab does not send it."""
+    value = lookup(payload, "object_attributes.queued_duration")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Malformed(
+            f"field object_attributes.queued_duration should be seconds, got {value!r:.40}"
+        )
+    if not math.isfinite(value) or value < 0 or value > 366 * 86400:
+        raise Malformed(
+            "field object_attributes.queued_duration should be 0 to a year of seconds, "
+            f"got {value!r}"
+        )
+    return float(value)
+
+
+def _pipeline_start(created: object, queued: float) -> object:
+    """`created_at` plus the queue time, as ISO text; a created_at that is not a time is kept
+    as sent so that the row's validation names it."""
+    text = timestamp_text(created)
+    if not isinstance(text, str):
+        return text
+    try:
+        moment = parse_timestamp(text)
+    except ValueProblem:
+        return text
+    return (moment + timedelta(seconds=queued)).isoformat()
+
+
 def _pipeline(payload: Any, rules: MappingRules) -> list[Mapped]:
     status = required_text(payload, "object_attributes.status").lower()
     if status not in PIPELINE_RESULTS:
         raise Ignored(f"pipeline status {status!r} is not finished (success, failed or canceled)")
+    created = required(payload, "object_attributes.created_at")
+    queued = _queued_seconds(payload)
     return [
         (
             "ci-runs",
             {
                 "id": f"gl-pipeline-{required_text(payload, 'object_attributes.id')}",
                 "service": _service(payload, rules),
-                "started_at": timestamp_text(required(payload, "object_attributes.created_at")),
+                "started_at": timestamp_text(created)
+                if queued is None
+                else _pipeline_start(created, queued),
                 "finished_at": timestamp_text(required(payload, "object_attributes.finished_at")),
                 "result": PIPELINE_RESULTS[status],
+                "queued_at": None if queued is None else timestamp_text(created),
             },
         )
     ]

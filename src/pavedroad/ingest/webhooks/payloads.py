@@ -37,6 +37,8 @@ def parse_json(body: bytes) -> Any:
         raise Malformed(f"the body is not JSON: {exc.msg} at position {exc.pos}") from None
     except RecursionError:
         raise Malformed("the body is JSON nested too deeply") from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise Malformed("the body holds a number too long to read") from None
 
 
 def as_object(value: object, where: str) -> dict[str, Any]:

@@ -13,13 +13,14 @@ import json
 import logging
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, bindparam, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -29,7 +30,7 @@ from pavedroad.ingest import runs
 from pavedroad.ingest.files import Catalog, deployment_references, resolve_references
 from pavedroad.ingest.kinds import KINDS, EventKind
 from pavedroad.ingest.models import Run, WebhookDelivery
-from pavedroad.ingest.rows import Row, RowProblem, convert_row
+from pavedroad.ingest.rows import KEPT, Row, RowProblem, convert_row, distinct_generated_keys
 from pavedroad.ingest.runs import RunOut
 from pavedroad.ingest.webhooks import generic, github, gitlab, jira, pagerduty
 from pavedroad.ingest.webhooks.limiter import RETRY_AFTER_SECONDS, InFlightLimiter
@@ -41,8 +42,9 @@ from pavedroad.ingest.webhooks.payloads import (
     Mapped,
     parse_json,
 )
+from pavedroad.ingest.webhooks.repositories import resolve_repositories
 from pavedroad.ingest.webhooks.rules import RULES_ENV, MappingRules, load_rules
-from pavedroad.ingest.writer import UpsertCounts, existing_keys, upsert_rows
+from pavedroad.ingest.writer import UpsertCounts, deployment_finishes, upsert_rows
 from pavedroad.settings import Settings, load_settings
 
 CHANNEL = "webhook"
@@ -136,6 +138,10 @@ class Outcome:
     counts: UpsertCounts = field(default_factory=UpsertCounts)
     rejects: list[dict[str, object]] = field(default_factory=list)
     reason: str | None = None
+    # How each repository the delivery named was mapped to a service, when not by the rules.
+    services: dict[str, str] = field(default_factory=dict)
+    # What was taken with a change, such as a clamped time.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def http_status(self) -> int:
@@ -159,6 +165,8 @@ class Outcome:
             },
             "rejects": self.rejects,
             "reason": self.reason,
+            "services": self.services,
+            "warnings": self.warnings,
         }
 
 
@@ -170,6 +178,7 @@ class _Checked:
     raw: dict[str, object]
     row: Row | None
     problems: list[RowProblem]
+    warnings: list[RowProblem] = field(default_factory=list)
 
 
 def clean(text: str, limit: int) -> str:
@@ -189,8 +198,9 @@ def check_row(kind_name: str, raw: dict[str, object]) -> _Checked:
         return _Checked(
             kind, raw, None, [RowProblem(broken[0], "contains a NUL or invalid character")]
         )
-    row, problems = convert_row(kind, raw, tz=UTC)
-    return _Checked(kind, raw, row, problems)
+    warnings: list[RowProblem] = []
+    row, problems = convert_row(kind, raw, tz=UTC, warnings=warnings)
+    return _Checked(kind, raw, row, problems, warnings)
 
 
 # The catalog per database, reloaded whenever a delivery names a service or team it lacks.
@@ -200,7 +210,7 @@ _CATALOGS: dict[str, Catalog] = {}
 def _knows(catalog: Catalog, kind: EventKind, row: Row) -> bool:
     for column in kind.references:
         value = row.get(column.name)
-        if value is None:
+        if value is None or value is KEPT:
             continue
         if column.reference == "service" and value not in catalog.owners:
             return False
@@ -226,7 +236,7 @@ def _resolve(session: Session, checked: list[_Checked]) -> None:
     if not typed:
         return
     refs = [ref for _, kind, row in typed for ref in deployment_references(kind, [row])]
-    known = existing_keys(session.connection(), "deployments", "id", refs) if refs else set()
+    known = deployment_finishes(session.connection(), refs) if refs else {}
     catalog = _catalog_for(session, typed)
     for c, kind, row in typed:
         c.problems = resolve_references(
@@ -252,14 +262,35 @@ def apply_delivery(
     elif isinstance(mapped, Malformed):
         checked = [_Checked(None, {}, None, [RowProblem(None, f"malformed: {mapped}")])]
     else:
-        checked = [check_row(kind_name, raw) for kind_name, raw in mapped]
+        resolved = resolve_repositories(session, mapped)
+        outcome.services = resolved.notes
+        checked = [
+            check_row(kind_name, raw)
+            if problem is None
+            else _Checked(KINDS[kind_name], raw, None, [RowProblem("service", problem)])
+            for (kind_name, raw), problem in zip(resolved.rows, resolved.problems, strict=True)
+        ]
     _resolve(session, checked)
     good: dict[str, list[Row]] = {}
     for c in checked:
         if not c.problems and c.kind is not None and c.row is not None:
             good.setdefault(c.kind.name, []).append(c.row)
+    for kind_name, rows in good.items():
+        kind = KINDS[kind_name]
+        if kind.hashed_key:  # identical rows without an id, in this delivery or another
+            keys = distinct_generated_keys(
+                [row[kind.key] for row in rows], Counter(), salt=delivery.delivery_id
+            )
+            for row, key in zip(rows, keys, strict=True):
+                row[kind.key] = key
     refused = [(i, c) for i, c in enumerate(checked, start=1) if c.problems]
     outcome.read = len(checked)
+    outcome.warnings = [
+        clean(f"{c.kind.name if c.kind else 'row'}: {w}", 500)
+        for c in checked
+        if not c.problems
+        for w in c.warnings
+    ]
     outcome.rejects = [
         {
             "kind": c.kind.name if c.kind else None,
@@ -281,8 +312,35 @@ def apply_delivery(
         outcome.counts.add(
             upsert_rows(connection, KINDS[kind_name], rows, channel=channel, run_id=run_id)
         )
+        outcome.warnings += _still_unknown(session, KINDS[kind_name], rows)
     _account(session, run_id, outcome, refused, delivery, several=len(checked) > 1, finish=finish)
     return outcome
+
+
+def _still_unknown(session: Session, kind: EventKind, rows: list[Row]) -> list[str]:
+    """Notes for snapshots that left a fixed column (an incident's start) to a stored row
+    that does not have it either: the row is kept, and says so until a later row fills it."""
+    if kind.snapshots is None:
+        return []
+    notes: list[str] = []
+    for column in kind.snapshots.fixed:
+        keys = [row[kind.key] for row in rows if row[column] is KEPT]
+        if not keys:
+            continue
+        empty = session.execute(
+            text(
+                f"SELECT {kind.key} FROM {kind.table} "  # noqa: S608 - names from the kind
+                f"WHERE {column} IS NULL AND {kind.key} IN :keys"
+            ).bindparams(bindparam("keys", expanding=True)),
+            {"keys": keys},
+        ).scalars()
+        notes += [
+            f"{kind.name} {key}: {column} unknown (this delivery does not carry it and none "
+            f"before did); kept, and filled by a later delivery that carries it or by "
+            f"`pavedroad import {kind.name}` of a row with it"
+            for key in empty
+        ]
+    return notes
 
 
 def _account(
@@ -296,7 +354,7 @@ def _account(
     finish: bool,
 ) -> None:
     """Add a delivery to its run's counts; the run row is locked so concurrent deliveries add up."""
-    if not refused:
+    if not refused and not outcome.warnings:
         _add_counts(session, run_id, outcome, finish=finish)
         return
     # NO KEY UPDATE (on PostgreSQL): the delivery's foreign key already holds a KEY SHARE lock
@@ -326,6 +384,7 @@ def _account(
             ],
         )
         runs.add_errors(run, [clean(f"{where}: {r['reason']}", 1000) for r in outcome.rejects])
+    runs.add_errors(run, [clean(f"{where}: warning: {w}", 1000) for w in outcome.warnings])
     run.read += outcome.read
     run.new += outcome.counts.new
     run.updated += outcome.counts.updated
@@ -409,8 +468,9 @@ class WebhookReceiver:
         # (provider, UTC hour) -> run id, so a delivery does not look its run up again.
         self._hour_runs: dict[tuple[str, datetime], int] = {}
 
-    def receive(self, provider: str, headers: Headers, body: bytes) -> Outcome:
-        """Verify, deduplicate and process one provider delivery; headers are lower-cased."""
+    def ready(self, provider: str, headers: Headers) -> str:
+        """The provider's secret, once what needs no body holds: the provider is configured and
+        the delivery carries its signature header (headers lower-cased); else WebhookRefused."""
         spec = PROVIDERS[provider]
         secret = self.secrets[provider]
         if not secret:
@@ -419,6 +479,12 @@ class WebhookReceiver:
             )
         if not headers.get(spec.signature_header.lower()):
             raise WebhookRefused(401, f"missing the {spec.signature_header} header")
+        return secret
+
+    def receive(self, provider: str, headers: Headers, body: bytes) -> Outcome:
+        """Verify, deduplicate and process one provider delivery; headers are lower-cased."""
+        spec = PROVIDERS[provider]
+        secret = self.ready(provider, headers)
         if not spec.verify(headers, body, secret):
             raise WebhookRefused(
                 401, f"{spec.signature_header} does not match the secret in {spec.secret_env}"

@@ -3,11 +3,16 @@
 The rules live in an optional YAML file named by `PAVEDROAD_WEBHOOK_RULES`; without one, the
 defaults below apply. Names are matched case-insensitively.
 
-    repositories:        {payments/ledger-api: ledger-service}   # else the repo name, lower-cased
+    repositories:        {payments/ledger-api: ledger-service}   # else the repo name where unique
     pagerduty_services:  {Ledger API: ledger-service}            # else the name as a slug
     ticket_categories:   {ci-pipeline: ci, Deploys: deploy}      # Jira label or component
     ticket_kinds:        {Service Request: request}              # Jira issue type
     self_service_labels: [self-service]                          # labels marking self-service
+    ci_source:           workflow_run                            # GitHub CI runs: or check_suite
+
+A repository the file does not map is its service by its short name (`Codertocat/Hello-World`
+-> `hello-world`) only while no other owner's repository of that name is known (in this file or
+seen by a delivery); otherwise its rows are refused until the file maps its `owner/repo`.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -27,8 +32,51 @@ RULES_ENV = "PAVEDROAD_WEBHOOK_RULES"
 TICKET_KINDS = KINDS["tickets"].column("kind").choices
 DEFAULT_TICKET_KINDS: Mapping[str, str] = {"bug": "bug", "question": "question"}
 MAPS = ("repositories", "pagerduty_services", "ticket_categories", "ticket_kinds")
-KEYS = (*MAPS, "self_service_labels")
+KEYS = (*MAPS, "self_service_labels", "ci_source")
+CiSource = Literal["workflow_run", "check_suite"]
+CI_SOURCES: tuple[CiSource, ...] = ("workflow_run", "check_suite")
 _NOT_SLUG = re.compile(r"[^a-z0-9._-]+")
+
+
+class RepositoryRef(str):
+    """A row's service while it is a repository that the rules file does not map.
+
+    Its value is the short name the service would be; the receiver decides, in the delivery's
+    transaction, whether that name is unique (`webhooks/repositories.py`). `claimed_by` lists
+    the repositories the rules file maps to that short name; `mapped` every repository the file
+    maps (their rows never take a short name, so they cannot collide with it).
+    """
+
+    full_name: str
+    claimed_by: frozenset[str]
+    mapped: frozenset[str]
+
+    def __new__(
+        cls,
+        full_name: str,
+        claimed_by: frozenset[str] = frozenset(),
+        mapped: frozenset[str] = frozenset(),
+    ) -> RepositoryRef:
+        ref = super().__new__(cls, repository_name(full_name))
+        ref.full_name = full_name.strip()
+        ref.claimed_by = claimed_by
+        ref.mapped = mapped
+        return ref
+
+    @property
+    def key(self) -> str:
+        """`owner/repo` lower-cased: how the repository is matched and remembered."""
+        return self.full_name.lower()
+
+    @property
+    def short_name(self) -> str:
+        """The repository's own name, lower-cased: its service when no other owner uses it."""
+        return str(self)
+
+
+def repository_name(full_name: str) -> str:
+    """`Codertocat/Hello-World` -> `hello-world` (GitLab: the last part of the path)."""
+    return full_name.strip().lower().rsplit("/", 1)[-1]
 
 
 class RulesError(PavedroadError):
@@ -49,11 +97,22 @@ class MappingRules:
     ticket_categories: Mapping[str, str] = field(default_factory=dict)
     ticket_kinds: Mapping[str, str] = field(default_factory=dict)
     self_service_labels: frozenset[str] = frozenset({"self-service"})
+    ci_source: CiSource = "workflow_run"
 
     def service_for_repository(self, full_name: str) -> str:
-        """`owner/repo` (GitLab: `group/sub/project`) -> service; default the repo's name."""
-        mapped = self.repositories.get(full_name.strip().lower())
-        return mapped or full_name.strip().rsplit("/", 1)[-1].lower()
+        """`owner/repo` (GitLab: `group/sub/project`) -> its mapped service, else a RepositoryRef.
+
+        A RepositoryRef becomes the short name only where that is unique (decided on receipt).
+        """
+        key = full_name.strip().lower()
+        mapped = self.repositories.get(key)
+        if mapped:
+            return mapped
+        name = repository_name(key)
+        claimed = frozenset(
+            other for other, service in self.repositories.items() if service == name
+        )
+        return RepositoryRef(full_name, claimed, frozenset(self.repositories))
 
     def service_for_pagerduty(self, name: str) -> str:
         """A PagerDuty service name -> service; default the name as a slug."""
@@ -114,7 +173,13 @@ def parse_rules(path: Path, document: Any) -> MappingRules:
     labels = document.get("self_service_labels", ["self-service"])
     if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
         raise _problem(path, "self_service_labels", "expected a list of labels")
+    ci_source = document.get("ci_source", "workflow_run")
+    if ci_source not in CI_SOURCES:
+        raise _problem(
+            path, "ci_source", f"expected one of {', '.join(CI_SOURCES)} (got {ci_source!r})"
+        )
     return MappingRules(
+        ci_source=ci_source,
         repositories=maps["repositories"],
         pagerduty_services=maps["pagerduty_services"],
         ticket_categories=maps["ticket_categories"],

@@ -35,7 +35,7 @@ from pavedroad.backlog.schemas import (
     ValidationIn,
     ValidationOut,
 )
-from pavedroad.web.deps import DbSession, ReadGrant, WriteGrant
+from pavedroad.web.deps import DbSession, ReadGrant, RowId, WriteGrant
 
 router = APIRouter(prefix="/api/v1", tags=["backlog"])
 # Ids are 32-bit integers on PostgreSQL; a larger number cannot name anything.
@@ -50,7 +50,7 @@ class CompactCriterion(BaseModel):
     kind: CriterionKind | None = None
 
 
-def _ranked(session: DbSession, initiative_id: int) -> RankedInitiative:
+def _ranked(session: DbSession, initiative_id: RowId) -> RankedInitiative:
     return next(
         r
         for r in service.list_initiatives(session=session, evaluate_criteria=False)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pavedroad.ingest import runs
 from pavedroad.ingest.retry import retry_run
 from pavedroad.ingest.runs import RunDetail, RunOut
-from pavedroad.web.deps import DbSession, ReadGrant, WriteGrant
+from pavedroad.web.deps import DbSession, ReadGrant, RowId, WriteGrant
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
 
@@ -27,13 +27,13 @@ def list_runs(
 
 
 @router.get("/runs/{run_id}", response_model=RunDetail)
-def get_run(run_id: int, session: DbSession, _grant: ReadGrant) -> RunDetail:
+def get_run(run_id: RowId, session: DbSession, _grant: ReadGrant) -> RunDetail:
     """One run with its options, first errors and the refused rows it kept."""
     return runs.get_run_detail(session=session, run_id=run_id)
 
 
 @router.post("/runs/{run_id}/retry", response_model=RunOut)
-def retry(run_id: int, request: Request, session: DbSession, _grant: WriteGrant) -> RunOut:
+def retry(run_id: RowId, request: Request, session: DbSession, _grant: WriteGrant) -> RunOut:
     """Run again: re-read the file, or reprocess the stored webhook payloads. Answers the new run."""
     session.commit()  # release this request's write lock: the retry runs its own transactions
     return retry_run(request.app.state.engine, run_id)

@@ -21,7 +21,7 @@ from pavedroad.backlog.impact_map import (
 )
 from pavedroad.backlog.service import initiative_refs
 from pavedroad.errors import InputProblem, InvalidInputError
-from pavedroad.metrics.windows import today_utc
+from pavedroad.metrics.windows import FIRST_DAY, LAST_DAY, today_utc
 from pavedroad.roadmap import exports, service
 from pavedroad.roadmap.schemas import (
     CapacityIn,
@@ -34,13 +34,17 @@ from pavedroad.roadmap.schemas import (
     WhatIfIn,
     WhatIfOut,
 )
-from pavedroad.web.deps import DbSession, ReadGrant, WriteGrant
+from pavedroad.web.deps import DbSession, ReadGrant, RowId, WriteGrant
 
 router = APIRouter(prefix="/api/v1", tags=["roadmap"])
 
 AsOf = Annotated[
     date | None,
-    Query(description="Plan as on this day: Now is its quarter, Next the following one."),
+    Query(
+        description="Plan as on this day: Now is its quarter, Next the following one.",
+        ge=FIRST_DAY,
+        le=LAST_DAY,
+    ),
 ]
 By = Annotated[Literal["quarter", "half"], Query(description="Head lanes by quarter or half.")]
 MAP_BODY = {
@@ -55,7 +59,7 @@ MAP_BODY = {
 }
 
 
-def _goal_out(session: DbSession, goal_id: int) -> GoalOut:
+def _goal_out(session: DbSession, goal_id: RowId) -> GoalOut:
     goal = impact_map.get_goal_by_id_or_raise(session=session, goal_id=goal_id)
     return impact_map.goal_out(goal, initiative_refs(session=session))
 
@@ -112,7 +116,7 @@ def post_goal(data: GoalIn, session: DbSession, _grant: WriteGrant) -> GoalOut:
 
 
 @router.put("/map/goals/{goal_id}", response_model=GoalOut)
-def put_goal(goal_id: int, data: GoalIn, session: DbSession, _grant: WriteGrant) -> GoalOut:
+def put_goal(goal_id: RowId, data: GoalIn, session: DbSession, _grant: WriteGrant) -> GoalOut:
     """Change a goal."""
     goal = impact_map.get_goal_by_id_or_raise(session=session, goal_id=goal_id)
     impact_map.update_goal(session=session, goal=goal, data=data)
@@ -120,14 +124,14 @@ def put_goal(goal_id: int, data: GoalIn, session: DbSession, _grant: WriteGrant)
 
 
 @router.delete("/map/goals/{goal_id}", status_code=204)
-def delete_goal(goal_id: int, session: DbSession, _grant: WriteGrant) -> None:
+def delete_goal(goal_id: RowId, session: DbSession, _grant: WriteGrant) -> None:
     """Remove a goal with its actors and impacts."""
     goal = impact_map.get_goal_by_id_or_raise(session=session, goal_id=goal_id)
     impact_map.remove_goal(session=session, goal=goal)
 
 
 @router.post("/map/goals/{goal_id}/actors", status_code=201, response_model=ActorOut)
-def post_actor(goal_id: int, data: ActorIn, session: DbSession, _grant: WriteGrant) -> ActorOut:
+def post_actor(goal_id: RowId, data: ActorIn, session: DbSession, _grant: WriteGrant) -> ActorOut:
     """Add an actor under a goal."""
     goal = impact_map.get_goal_by_id_or_raise(session=session, goal_id=goal_id)
     actor = impact_map.add_actor(session=session, goal=goal, data=data)
@@ -135,14 +139,16 @@ def post_actor(goal_id: int, data: ActorIn, session: DbSession, _grant: WriteGra
 
 
 @router.delete("/map/actors/{actor_id}", status_code=204)
-def delete_actor(actor_id: int, session: DbSession, _grant: WriteGrant) -> None:
+def delete_actor(actor_id: RowId, session: DbSession, _grant: WriteGrant) -> None:
     """Remove an actor with its impacts."""
     actor = impact_map.get_actor_by_id_or_raise(session=session, actor_id=actor_id)
     impact_map.remove_actor(session=session, actor=actor)
 
 
 @router.post("/map/actors/{actor_id}/impacts", status_code=201, response_model=ImpactOut)
-def post_impact(actor_id: int, data: ImpactIn, session: DbSession, _grant: WriteGrant) -> ImpactOut:
+def post_impact(
+    actor_id: RowId, data: ImpactIn, session: DbSession, _grant: WriteGrant
+) -> ImpactOut:
     """Add an impact under an actor."""
     actor = impact_map.get_actor_by_id_or_raise(session=session, actor_id=actor_id)
     impact = impact_map.add_impact(session=session, actor=actor, data=data)
@@ -150,7 +156,7 @@ def post_impact(actor_id: int, data: ImpactIn, session: DbSession, _grant: Write
 
 
 @router.delete("/map/impacts/{impact_id}", status_code=204)
-def delete_impact(impact_id: int, session: DbSession, _grant: WriteGrant) -> None:
+def delete_impact(impact_id: RowId, session: DbSession, _grant: WriteGrant) -> None:
     """Remove an impact and its deliverable links."""
     impact = impact_map.get_impact_by_id_or_raise(session=session, impact_id=impact_id)
     impact_map.remove_impact(session=session, impact=impact)
@@ -158,7 +164,7 @@ def delete_impact(impact_id: int, session: DbSession, _grant: WriteGrant) -> Non
 
 @router.post("/map/impacts/{impact_id}/deliverables", status_code=201, response_model=GoalOut)
 def post_deliverable(
-    impact_id: int, data: DeliverableIn, session: DbSession, _grant: WriteGrant
+    impact_id: RowId, data: DeliverableIn, session: DbSession, _grant: WriteGrant
 ) -> GoalOut:
     """Link an initiative (by title) as a deliverable; answers the goal it now serves."""
     impact = impact_map.get_impact_by_id_or_raise(session=session, impact_id=impact_id)
@@ -168,7 +174,7 @@ def post_deliverable(
 
 @router.delete("/map/impacts/{impact_id}/deliverables", status_code=204)
 def delete_deliverable(
-    impact_id: int,
+    impact_id: RowId,
     session: DbSession,
     _grant: WriteGrant,
     initiative: Annotated[str, Query(min_length=1, max_length=300)],
@@ -218,7 +224,7 @@ def post_unlock(data: TitleIn, session: DbSession, _grant: WriteGrant) -> Roadma
     return _card(session, initiative.id)
 
 
-def _card(session: DbSession, initiative_id: int) -> RoadmapCard:
+def _card(session: DbSession, initiative_id: RowId) -> RoadmapCard:
     view = service.show_roadmap(session=session)
     cards = [c for lane in view.lanes for c in lane.cards] + view.unplaced
     return next(c for c in cards if c.id == initiative_id)

@@ -9,12 +9,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from pavedroad.catalog import service
+from pavedroad.catalog.backstage import import_backstage_uploads
+from pavedroad.catalog.importers import CatalogImportResult
 from pavedroad.catalog.schemas import PersonaIn
+from pavedroad.errors import InputProblem
 from pavedroad.web.deps import Browser, DbSession, check_form_csrf, require_page_scope
 from pavedroad.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
+UPLOAD_LIMIT = 5_000_000  # bytes in all, the order of a CLI file; bigger catalogs use the CLI
+SHOWN_PROBLEMS = 50
 
 
 @router.get("/catalog", response_class=HTMLResponse)
@@ -106,3 +111,73 @@ def add_persona(
         return _personas_page(request, session, form=form, errors=errors, status=422)
     service.save_persona(session=session, data=data)
     return RedirectResponse("/catalog/personas", status_code=303)
+
+
+def _shown(problems: list[InputProblem]) -> list[str]:
+    lines = [str(p) for p in problems[:SHOWN_PROBLEMS]]
+    if len(problems) > SHOWN_PROBLEMS:
+        lines.append(f"... and {len(problems) - SHOWN_PROBLEMS} more")
+    return lines
+
+
+def _import_page(
+    request: Request,
+    *,
+    result: CatalogImportResult | None = None,
+    errors: list[str] | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    context: dict[str, object] = {"errors": errors or [], "form": form or {}, "result": None}
+    if result is not None:
+        context["result"] = {
+            "counts": result.report.as_dict(),
+            "ignored": result.ignored,
+            "accepted": result.accepted,
+            "rejected": {source: _shown(p) for source, p in result.rejected.items()},
+            "notices": {source: _shown(n) for source, n in result.notices.items()},
+        }
+    return render(request, "catalog/import.html", context, status_code=status)
+
+
+@router.get("/catalog/import", response_class=HTMLResponse)
+def import_form(request: Request, browser: Browser) -> HTMLResponse:
+    """Upload Backstage catalog files, as `pavedroad import backstage FILE...`."""
+    require_page_scope(browser, "write")
+    return _import_page(request)
+
+
+@router.post("/catalog/import", response_model=None)
+async def import_catalog(request: Request, session: DbSession, browser: Browser) -> Response:
+    """Import uploaded or pasted catalog-info.yaml like the CLI: each file whole or not at all."""
+    form = await request.form()
+    check_form_csrf(browser, str(form.get("csrf_token", "")))
+    require_page_scope(browser, "write")
+    strict = form.get("strict") in ("on", "true", "1")
+    text = str(form.get("text", ""))
+    typed = {"text": text, "strict": "on" if strict else ""}
+    uploads: list[tuple[str, bytes]] = []
+    size = 0
+    for upload in form.getlist("files"):
+        if isinstance(upload, str) or not upload.filename:
+            continue
+        data = await upload.read(UPLOAD_LIMIT + 1 - size)
+        size += len(data)
+        uploads.append((upload.filename, data))
+    if text.strip():
+        uploads.append(("pasted text", text.encode()))
+        size += len(uploads[-1][1])
+    if not uploads:
+        return _import_page(
+            request, errors=["choose catalog files or paste one"], form=typed, status=422
+        )
+    if size > UPLOAD_LIMIT:
+        reason = f"the files are larger than {UPLOAD_LIMIT:,} bytes in all; use the CLI"
+        return _import_page(request, errors=[reason], form=typed, status=422)
+    result = import_backstage_uploads(session=session, uploads=uploads, strict=strict)
+    return _import_page(
+        request,
+        result=result,
+        form=typed if result.rejected else {},
+        status=200 if result.ok else 422,
+    )

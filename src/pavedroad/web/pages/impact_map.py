@@ -17,7 +17,7 @@ from pavedroad.backlog.service import list_initiatives
 from pavedroad.errors import NotFoundError
 from pavedroad.metrics.definitions import DEFINITIONS
 from pavedroad.metrics.windows import today_utc
-from pavedroad.web.deps import Browser, DbSession, check_form_csrf, require_page_scope
+from pavedroad.web.deps import Browser, DbSession, RowId, check_form_csrf, require_page_scope
 from pavedroad.web.pages.backlog_forms import FORM_ERRORS, form_errors
 from pavedroad.web.pages.render import render
 
@@ -120,7 +120,7 @@ def add_goal(
 @router.post("/map/goals/{goal_id}/delete", response_model=None)
 def remove_goal(
     request: Request,
-    goal_id: int,
+    goal_id: RowId,
     session: DbSession,
     browser: Browser,
     csrf_token: Annotated[str, Form()] = "",
@@ -137,7 +137,7 @@ def remove_goal(
 @router.post("/map/goals/{goal_id}/actors", response_model=None)
 def add_actor(
     request: Request,
-    goal_id: int,
+    goal_id: RowId,
     session: DbSession,
     browser: Browser,
     name: Annotated[str, Form()] = "",
@@ -156,7 +156,7 @@ def add_actor(
 @router.post("/map/actors/{actor_id}/delete", response_model=None)
 def remove_actor(
     request: Request,
-    actor_id: int,
+    actor_id: RowId,
     session: DbSession,
     browser: Browser,
     csrf_token: Annotated[str, Form()] = "",
@@ -173,7 +173,7 @@ def remove_actor(
 @router.post("/map/actors/{actor_id}/impacts", response_model=None)
 def add_impact(
     request: Request,
-    actor_id: int,
+    actor_id: RowId,
     session: DbSession,
     browser: Browser,
     description: Annotated[str, Form()] = "",
@@ -192,7 +192,7 @@ def add_impact(
 @router.post("/map/impacts/{impact_id}/delete", response_model=None)
 def remove_impact(
     request: Request,
-    impact_id: int,
+    impact_id: RowId,
     session: DbSession,
     browser: Browser,
     csrf_token: Annotated[str, Form()] = "",
@@ -209,7 +209,7 @@ def remove_impact(
 @router.post("/map/impacts/{impact_id}/deliverables", response_model=None)
 def link(
     request: Request,
-    impact_id: int,
+    impact_id: RowId,
     session: DbSession,
     browser: Browser,
     initiative: Annotated[str, Form()] = "",
@@ -228,7 +228,7 @@ def link(
 @router.post("/map/impacts/{impact_id}/deliverables/remove", response_model=None)
 def unlink(
     request: Request,
-    impact_id: int,
+    impact_id: RowId,
     session: DbSession,
     browser: Browser,
     initiative: Annotated[str, Form()] = "",

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pavedroad.ingest import runs
 from pavedroad.ingest.kinds import KINDS
 from pavedroad.ingest.retry import retry_run
-from pavedroad.web.deps import Browser, DbSession, check_form_csrf, require_page_scope
+from pavedroad.web.deps import Browser, DbSession, RowId, check_form_csrf, require_page_scope
 from pavedroad.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -32,7 +32,7 @@ def run_list(
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
 def run_detail(
-    request: Request, run_id: int, session: DbSession, _browser: Browser
+    request: Request, run_id: RowId, session: DbSession, _browser: Browser
 ) -> HTMLResponse:
     """One run: counts, timings, first errors and the refused rows."""
     return render(
@@ -43,7 +43,7 @@ def run_detail(
 @router.post("/runs/{run_id}/retry")
 def retry(
     request: Request,
-    run_id: int,
+    run_id: RowId,
     session: DbSession,
     browser: Browser,
     csrf_token: Annotated[str, Form()] = "",
