@@ -66,3 +66,37 @@ def test_kpis_for_an_unknown_team_or_service_say_so(engine, catalog, client, tok
     assert client.get("/api/v1/kpis?team=payments", headers=headers).status_code == 200
     result = cli("kpis", "--team", "nope", "--json")
     assert result.exit_code != 0 and "no team with slug" in result.stderr
+
+
+def test_one_huge_line_in_a_small_gz_is_a_refused_row_in_flat_memory(
+    catalog, db_url, tmp_path, engine
+):
+    import gzip
+    import json
+    import subprocess
+    import sys
+
+    path = tmp_path / "d.csv.gz"
+    good = ",".join(example_row(DEPLOY)[c] for c in DEPLOY.column_names)
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write(",".join(DEPLOY.column_names) + "\n" + good + "\n")
+        handle.write("x" * (150 * 1024 * 1024) + "\n")  # one 150 MB line, a few hundred KB zipped
+        handle.write(good.replace("gh-deploy-81723", "gh-deploy-2") + "\n")
+    assert path.stat().st_size < 2 * 1024 * 1024
+    # A wrapper process reports the peak of the import alone (its only child).
+    measure = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:]); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", measure, sys.executable, "-m", "pavedroad", "import",
+         "deployments", str(path), "--db", db_url, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # fmt: skip
+    peak_mb = int(done.stderr.strip().splitlines()[-1]) / 1024
+    run = json.loads(done.stdout)
+    assert (run["new"], run["rejected"]) == (2, 1), done.stderr
+    assert any("line 3: line is longer than" in e for e in run["errors"])
+    assert peak_mb < 450, f"peak {peak_mb:.0f} MB"

@@ -132,12 +132,29 @@ def _csv_rows(path: Path, handle: IO[str], kind: EventKind) -> Iterator[RawRow]:
     yield from _csv_body(handle, columns, first_line=reader.line_num + 1)
 
 
+def _capped_lines(handle: IO[str], overlong: set[int]) -> Iterator[str]:
+    """The lines of `handle`, none held longer than MAX_LINE_CHARS: the rest of a longer line
+    is read past in pieces and the line is handed on empty, its number noted in `overlong`."""
+    count = 0
+    while text := handle.readline(MAX_LINE_CHARS + 1):
+        count += 1
+        if len(text) > MAX_LINE_CHARS and not text.endswith("\n"):
+            while text and not text.endswith("\n"):
+                text = handle.readline(MAX_LINE_CHARS)
+            overlong.add(count)
+            yield "\n"
+            continue
+        yield text
+
+
 def _csv_body(handle: IO[str], columns: list[str], *, first_line: int) -> Iterator[RawRow]:
     """The rows after the header; `first_line` is the file line `handle` starts on."""
-    reader = csv.reader(handle, strict=True)
+    overlong: set[int] = set()
+    reader = csv.reader(_capped_lines(handle, overlong), strict=True)
     width = len(columns)
     while True:
         line = first_line + reader.line_num
+        read_before = reader.line_num
         try:
             values = next(reader)
         except StopIteration:
@@ -148,6 +165,10 @@ def _csv_body(handle: IO[str], columns: list[str], *, first_line: int) -> Iterat
         except csv.Error as exc:
             yield RawRow(line, None, "", f"broken CSV: {exc}")
             return
+        if overlong and any(read_before < n <= reader.line_num for n in overlong):
+            overlong.clear()
+            yield RawRow(line, None, "", f"line is longer than {MAX_LINE_CHARS} characters")
+            continue
         if not values or (len(values) == 1 and not values[0].strip()):
             continue
         text = ",".join(values)
