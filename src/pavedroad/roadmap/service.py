@@ -277,12 +277,7 @@ def set_lane(*, session: Session, data: LaneIn, as_of: date | None = None) -> In
 
     Now and Next default to their quarter; Later and Exploring have none unless given.
     """
-    initiative = get_initiative_or_raise(session=session, title=data.title)
-    if initiative.status not in ACTIVE_STATUSES:
-        raise ConflictError(
-            f"{initiative.title!r} is {initiative.status}; only initiatives that are ideas, "
-            "planned or in progress go on the roadmap"
-        )
+    initiative = _on_the_roadmap_or_raise(session, data.title)
     now_quarter, next_q = planning_quarters(as_of or today_utc())
     default = {"now": now_quarter, "next": next_q}.get(data.lane)
     initiative.lane = data.lane
@@ -292,9 +287,21 @@ def set_lane(*, session: Session, data: LaneIn, as_of: date | None = None) -> In
     return initiative
 
 
+def _on_the_roadmap_or_raise(session: Session, title: str) -> Initiative:
+    """The initiative with this title, or ConflictError when it is done or killed (off the
+    roadmap)."""
+    initiative = get_initiative_or_raise(session=session, title=title)
+    if initiative.status not in ACTIVE_STATUSES:
+        raise ConflictError(
+            f"{initiative.title!r} is {initiative.status}; only initiatives that are ideas, "
+            "planned or in progress go on the roadmap"
+        )
+    return initiative
+
+
 def unlock_lane(*, session: Session, title: str) -> Initiative:
     """Let the planner choose the initiative's lane again (it stays where it is until applied)."""
-    initiative = get_initiative_or_raise(session=session, title=title)
+    initiative = _on_the_roadmap_or_raise(session, title)
     initiative.lane_locked = False
     session.flush()
     return initiative

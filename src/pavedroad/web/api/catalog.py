@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
 
 from pavedroad.catalog import service
 from pavedroad.catalog.importers import Located, LocatedBatch, import_batches
@@ -21,6 +23,8 @@ from pavedroad.catalog.schemas import (
 )
 from pavedroad.errors import InvalidInputError
 from pavedroad.web.deps import DbSession, ReadGrant, WriteGrant
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 
@@ -64,6 +68,16 @@ def list_personas(session: DbSession, _grant: ReadGrant) -> list[PersonaOut]:
     return service.list_personas(session=session)
 
 
+def _keyed(record: ModelT, key: str, value: str) -> ModelT:
+    """The body with the key from the path, validated like the body (422 naming the path)."""
+    try:
+        return type(record).model_validate({**record.model_dump(), key: value})
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("path", key)} for error in exc.errors(include_url=False)]
+        ) from None
+
+
 def _upsert_one(session: DbSession, batch: LocatedBatch) -> dict[str, dict[str, int]]:
     result = import_batches(session=session, batches=[batch], source="api")
     if result.rejected:
@@ -77,9 +91,7 @@ def put_team(
 ) -> dict[str, dict[str, int]]:
     """Create or update a team by slug."""
     batch = LocatedBatch(source="request body")
-    batch.teams.append(
-        Located(team.model_copy(update={"slug": slug.lower()}), "request body", None)
-    )
+    batch.teams.append(Located(_keyed(team, "slug", slug), "request body", None))
     return _upsert_one(session, batch)
 
 
@@ -88,7 +100,7 @@ def put_developer(
     email: str, developer: DeveloperIn, session: DbSession, _grant: WriteGrant
 ) -> dict[str, dict[str, int]]:
     """Create or update a developer by email; their team must exist."""
-    record = DeveloperIn.model_validate({**developer.model_dump(), "email": email})
+    record = _keyed(developer, "email", email)
     batch = LocatedBatch(source="request body")
     batch.developers.append(Located(record, "request body", None))
     return _upsert_one(session, batch)
@@ -99,7 +111,7 @@ def put_service(
     name: str, svc: ServiceIn, session: DbSession, _grant: WriteGrant
 ) -> dict[str, dict[str, int]]:
     """Create or update a service by name; its owner team must exist."""
-    record = ServiceIn.model_validate({**svc.model_dump(), "name": name})
+    record = _keyed(svc, "name", name)
     batch = LocatedBatch(source="request body")
     batch.services.append(Located(record, "request body", None))
     return _upsert_one(session, batch)

@@ -20,7 +20,7 @@ from pavedroad.backlog.impact_map import (
     ImpactOut,
 )
 from pavedroad.backlog.service import initiative_refs
-from pavedroad.errors import InputProblem, InvalidInputError
+from pavedroad.errors import InputProblem, InvalidInputError, NotFoundError
 from pavedroad.metrics.windows import FIRST_DAY, LAST_DAY, today_utc
 from pavedroad.roadmap import exports, service
 from pavedroad.roadmap.schemas import (
@@ -227,7 +227,10 @@ def post_unlock(data: TitleIn, session: DbSession, _grant: WriteGrant) -> Roadma
 def _card(session: DbSession, initiative_id: RowId) -> RoadmapCard:
     view = service.show_roadmap(session=session)
     cards = [c for lane in view.lanes for c in lane.cards] + view.unplaced
-    return next(c for c in cards if c.id == initiative_id)
+    found = next((c for c in cards if c.id == initiative_id), None)
+    if found is None:
+        raise NotFoundError(f"initiative {initiative_id} is not on the roadmap")
+    return found
 
 
 @router.get("/roadmap/plan", response_model=PlanOut)
