@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pavedroad.auth import service as auth
 from pavedroad.catalog.schemas import ServiceIn, TeamIn
 from pavedroad.catalog.service import CatalogBatch, apply_batch
 from pavedroad.db import unit_of_work
@@ -33,3 +34,14 @@ def catalog(engine) -> None:
                 ],
             ),
         )
+
+
+@pytest.fixture
+def write_token(engine) -> str:
+    """An API token of write scope, for the hooks."""
+    with unit_of_work(engine) as s:
+        auth.create_user(
+            session=s, email="w@example.com", name="W", password="x" * 12, role="write"
+        )
+        token, _ = auth.create_token(session=s, email="w@example.com", name="hook", scope="write")
+    return token

@@ -10,8 +10,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pavedroad.auth import service as auth
-from pavedroad.db import unit_of_work
 from pavedroad.ingest.files import import_file
 from pavedroad.ingest.kinds import KINDS
 from pavedroad.ingest.models import Change, RunReject
@@ -100,16 +98,6 @@ def test_many_changes_through_the_bulk_path_check_every_deployment(
     run = import_file(engine, "changes", write_csv(tmp_path / "many.csv", CHANGE, rows))
     assert (run.new, run.rejected) == (3000, 1000)
     assert all(c.merged_at <= DEPLOYED for c in _stored(engine).values())
-
-
-@pytest.fixture
-def write_token(engine) -> str:
-    with unit_of_work(engine) as s:
-        auth.create_user(
-            session=s, email="w@example.com", name="W", password="x" * 12, role="write"
-        )
-        token, _ = auth.create_token(session=s, email="w@example.com", name="hook", scope="write")
-    return token
 
 
 def test_the_generic_hook_refuses_a_change_its_deployment_could_not_carry_and_clamps_commits(

@@ -8,8 +8,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pavedroad.auth import service as auth
-from pavedroad.db import unit_of_work
 from pavedroad.ingest.files import ImportOptions, import_file
 from pavedroad.ingest.kinds import KINDS
 from pavedroad.ingest.models import SurveyResponse
@@ -52,16 +50,6 @@ def test_rows_with_ids_keep_their_ids_and_repeat_ids_still_upsert(engine, catalo
     assert import_file(engine, "survey-responses", path).new == 1
     with Session(engine) as s:
         assert s.scalars(select(SurveyResponse.id)).all() == ["r-1"]
-
-
-@pytest.fixture
-def write_token(engine) -> str:
-    with unit_of_work(engine) as s:
-        auth.create_user(
-            session=s, email="w@example.com", name="W", password="x" * 12, role="write"
-        )
-        token, _ = auth.create_token(session=s, email="w@example.com", name="hook", scope="write")
-    return token
 
 
 def test_identical_answers_in_one_delivery_or_two_are_kept(engine, catalog, client, write_token):

@@ -9,8 +9,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pavedroad.auth import service as auth
-from pavedroad.db import unit_of_work
 from pavedroad.ingest.files import import_file
 from pavedroad.ingest.kinds import KINDS
 from pavedroad.ingest.models import CiRun, OrgFact, RunReject, SurveyResponse
@@ -123,16 +121,6 @@ def test_a_day_is_a_whole_day_or_a_timestamp_never_its_first_ten_characters(
     assert run.rejected == (0 if stored else 1)
 
 
-@pytest.fixture
-def write_token(engine) -> str:
-    with unit_of_work(engine) as s:
-        auth.create_user(
-            session=s, email="w@example.com", name="W", password="x" * 12, role="write"
-        )
-        token, _ = auth.create_token(session=s, email="w@example.com", name="hook", scope="write")
-    return token
-
-
 def test_the_generic_hook_refuses_out_of_range_values_instead_of_a_500(
     engine, catalog, client, write_token
 ):
@@ -171,3 +159,19 @@ def test_windows_at_the_edges_of_the_calendar_are_refused_with_a_reason(client, 
 def test_as_of_at_the_end_of_the_calendar_is_refused(client, tokens):
     answer = client.get("/api/v1/roadmap?as_of=9999-12-31", headers=bearer(tokens["read"]))
     assert answer.status_code == 422
+
+
+def test_offsets_and_pages_past_any_row_are_refused_not_a_500(client, tokens, users):
+    from tests.web.conftest import sign_in
+
+    answer = client.get(f"/api/v1/developers?offset={2**63}", headers=bearer(tokens["read"]))
+    assert answer.status_code == 422
+    sign_in(client, users["read"])
+    assert client.get(f"/catalog/developers?page={2**62}").status_code == 422
+
+
+def test_a_nul_in_the_address_is_a_400_on_every_engine(client, tokens):
+    for path in ("/api/v1/developers?team=%00", "/api/v1/kpis?team=a%00b", "/api/v1/runs/%00"):
+        answer = client.get(path, headers=bearer(tokens["read"]))
+        assert answer.status_code == 400, path
+        assert "NUL" in answer.json()["detail"]

@@ -27,7 +27,13 @@ def test_no_operation_answers_a_500(db_url, tokens, small_catalog, monkeypatch) 
             operations += 1
 
             @given(case=operation.as_strategy())
-            @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+            # Derandomized, so a CI run fails only on a change, never on a lucky draw.
+            @settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+            )
             def check(case) -> None:
                 for scope in ("read", "admin"):
                     response = case.call(headers=bearer(tokens[scope]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, HTTPException, Request
@@ -79,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.sign_in_throttle = SignInThrottle()
 
+    app.add_middleware(RefuseNul)
+
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
@@ -140,6 +143,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 _OUT_OF_RANGE = frozenset({"greater_than_equal", "less_than_equal"})
+
+
+class RefuseNul:
+    """Refuses an address with a NUL character (400) before any handler reads it: no store
+    keeps one (PostgreSQL refuses it in text), so such an address names nothing."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and (
+            b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", "")
+        ):
+            await JSONResponse({"detail": "the address contains a NUL character"}, 400)(
+                scope, receive, send
+            )
+            return
+        await self.app(scope, receive, send)
 
 
 def jsonable_errors(exc: RequestValidationError) -> list[dict[str, object]]:

@@ -22,7 +22,7 @@ from pavedroad.catalog.schemas import (
     TeamOut,
 )
 from pavedroad.errors import InvalidInputError
-from pavedroad.web.deps import DbSession, ReadGrant, WriteGrant
+from pavedroad.web.deps import MAX_ROW_ID, DbSession, ReadGrant, WriteGrant
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -48,7 +48,7 @@ def list_developers(
     team: str | None = None,
     q: str | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
 ) -> list[DeveloperOut]:
     """Developers, optionally of one team or matching `q`, paged with limit/offset."""
     return service.list_developers(session=session, team=team, search=q, limit=limit, offset=offset)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -47,7 +47,11 @@ def services(request: Request, session: DbSession, _browser: Browser) -> HTMLRes
 
 @router.get("/catalog/developers", response_class=HTMLResponse)
 def developers(
-    request: Request, session: DbSession, _browser: Browser, q: str = "", page: int = 1
+    request: Request,
+    session: DbSession,
+    _browser: Browser,
+    q: str = "",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
     """Developers, searchable and paged."""
     page = max(page, 1)
