@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -71,27 +72,28 @@ def _report(result: CatalogImportResult, as_json: bool) -> None:
         if result.ignored:
             console.print(f"[dim]{result.ignored} entities of other kinds were ignored.[/dim]")
     for source, notices in result.notices.items():
-        err_console.print(
+        _print_listed(
             f"[yellow]note[/yellow] {source}: {len(notices)} entity reference(s) or field(s) "
             "imported differently from the file",
-            highlight=False,
+            notices,
         )
-        for notice in notices[:50]:
-            err_console.print(f"  {notice}", markup=False, highlight=False)
-        if len(notices) > 50:
-            err_console.print(f"  ... and {len(notices) - 50} more", highlight=False)
     for source, problems in result.rejected.items():
-        err_console.print(
+        _print_listed(
             f"[red]refused[/red] {source}: {len(problems)} problem(s), "
             "nothing from this file was written",
-            highlight=False,
+            problems,
         )
-        for problem in problems[:50]:
-            err_console.print(f"  {problem}", markup=False, highlight=False)
-        if len(problems) > 50:
-            err_console.print(f"  ... and {len(problems) - 50} more", highlight=False)
     if result.rejected:
         raise typer.Exit(1)
+
+
+def _print_listed(heading: str, items: Sequence[object], shown: int = 50) -> None:
+    """A heading on stderr and the first `shown` items under it."""
+    err_console.print(heading, highlight=False)
+    for item in items[:shown]:
+        err_console.print(f"  {item}", markup=False, highlight=False)
+    if len(items) > shown:
+        err_console.print(f"  ... and {len(items) - shown} more", highlight=False)
 
 
 @app.command()

@@ -255,16 +255,6 @@ class Backend:
 
     # --- the mirror (DuckDB only) -----------------------------------------------------------
 
-    def stale(self, names: Iterable[str], stamps: Mapping[str, Any]) -> bool:
-        """Whether the mirror of any of these tables is behind the store."""
-        if self.kind != "duckdb":
-            return False
-        for name in names:
-            known = self.mirrored.get(name)
-            if known is None or known[0] != stamps.get(name):
-                return True
-        return False
-
     def prepare(self, names: Iterable[str], stamps: Mapping[str, Any]) -> None:
         """Bring the mirror of these tables up to the store (a no-op on PostgreSQL)."""
         if self.kind != "duckdb":
@@ -436,17 +426,6 @@ class Backend:
             cursor.execute(sql)
             names = [d.name for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-    def compile(self, family: str, cut: Cut) -> None:
-        """Compile a family's query for a cut ahead of its run (no connection is used, so a
-        copy into the mirror can run meanwhile)."""
-        try:
-            self._sql(
-                ("family", family, cut),
-                lambda: FAMILIES[family](self.tables(), self.windows(), cut),
-            )
-        except NotApplicable:
-            return
 
     def run_family(
         self, family: str, windows: Sequence[Window], cut: Cut

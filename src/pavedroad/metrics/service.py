@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -353,16 +352,9 @@ def compute(
     versions = _versions(session)
     families = families_for(kpi_ids)
     # Every table the families read is brought up to date at once (one feeder process for
-    # all the whole-table copies) before any family looks at its cache; the queries compile
-    # meanwhile, since neither waits for the other.
-    backend = backend_for(session)
+    # all the whole-table copies) before any family looks at its cache.
     tables = sorted({table for family in families for table in READS[family]})
-    if backend.stale(tables, versions):
-        with ThreadPoolExecutor(1, thread_name_prefix="pavedroad-kpi-copy") as pool:
-            copying = pool.submit(backend.prepare, tables, versions)
-            for family in families:
-                backend.compile(family, cut)
-            copying.result()
+    backend_for(session).prepare(tables, versions)
     for family in families:
         result = _family_results(session, family, windows, cut, versions)
         for kpi in kpi_ids:
