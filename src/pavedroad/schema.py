@@ -24,7 +24,8 @@ def load_models() -> None:
     import pavedroad.catalog.models
     import pavedroad.ingest.models
     import pavedroad.metrics.models
-    import pavedroad.roadmap.models  # noqa: F401
+    import pavedroad.roadmap.models
+    import pavedroad.versions  # noqa: F401
 
 
 def compare_filter(dialect: str) -> Callable[[Any, str | None, str, bool, Any], bool]:
