@@ -199,35 +199,6 @@ def test_the_canvas_from_the_command_line(cli, teams):
     assert out["validations"][0]["shared_with"] == "3 developers"
 
 
-def test_every_backlog_command_explains_itself():
-    cli = Cli("sqlite:///never-opened.db")
-    for group, commands in (
-        ("problems", ("add", "list", "show", "update", "delete")),
-        (
-            "initiatives",
-            (
-                "add",
-                "update",
-                "show",
-                "list",
-                "delete",
-                "import",
-                "disagreements",
-                "sensitivity",
-                "decide",
-                "template",
-            ),
-        ),
-        ("canvas", ("show", "set", "validate")),
-    ):
-        for command in commands:
-            result = cli(group, command, "--help", db=False)
-            assert result.exit_code == 0, (group, command)
-            assert len(result.stdout) > 200
-    for command in ("add", "list", "remove"):
-        assert cli("initiatives", "criteria", command, "--help", db=False).exit_code == 0
-
-
 def test_the_template_prints_the_import_header():
     cli = Cli("sqlite:///never-opened.db")
     result = cli("initiatives", "template", db=False)

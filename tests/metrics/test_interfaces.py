@@ -161,6 +161,15 @@ def test_worsening_run_counts_only_consecutive_wrong_way_moves(values, direction
     for before, after in itertools.pairwise(tail):
         assert before is not None and after is not None
         assert (after < before) if direction == "up" else (after > before)
+    # Maximal: the move just before the run (if there is one) did not go the wrong way.
+    if run < len(values) - 1:
+        before, after = values[-run - 2], values[-run - 1]
+        wrong_way = (
+            before is not None
+            and after is not None
+            and ((after < before) if direction == "up" else (after > before))
+        )
+        assert not wrong_way
 
 
 def test_three_weeks_of_slower_ci_is_a_leading_decline():

@@ -96,14 +96,14 @@ def test_set_takes_a_quarter_or_a_half_and_refuses_bad_input(cli, engine, mapped
     assert wrong_lane.exit_code == 2
 
 
-def test_a_done_initiative_cannot_be_put_on_the_roadmap(cli, engine, mapped):
+@pytest.mark.parametrize("status", ["done", "killed"])
+def test_a_done_or_killed_initiative_cannot_be_put_on_the_roadmap(cli, engine, mapped, status):
     with unit_of_work(engine) as session:
-        session.scalar(
-            select(Initiative).where(Initiative.title == "Service mesh")
-        ).status = "killed"
+        session.scalar(select(Initiative).where(Initiative.title == "Service mesh")).status = status
     result = cli("roadmap", "set", "Service mesh", "--lane", "now")
     assert result.exit_code == 1
-    assert "is killed" in result.stderr
+    assert f"'Service mesh' is {status}; only initiatives that are ideas" in result.stderr
+    assert cli("roadmap", "unlock", "Service mesh").exit_code == 1
 
 
 def test_show_lists_lanes_with_rice_rank_goal_effort_and_capacity(cli, mapped, capacity):
