@@ -46,6 +46,6 @@ def test_catalog_keys_in_the_path_are_validated_like_the_body(client, tokens, en
     ):
         answer = client.put(path, json=body, headers=headers)
         assert answer.status_code == 422, (path, answer.text)
-        assert answer.json()["detail"][0]["loc"][0] == "path"
+        assert answer.json()["problems"][0]["source"] == "path"
     teams = client.get("/api/v1/teams", headers=headers).json()
     assert [t["slug"] for t in teams] == ["payments"]

@@ -33,6 +33,12 @@ from pavedroad.web.api import kpis as kpis_api
 from pavedroad.web.api import roadmap as roadmap_api
 from pavedroad.web.api import webhooks as webhooks_api
 from pavedroad.web.deps import LoginRequired
+from pavedroad.web.openapi import (
+    document_errors,
+    error_body,
+    validation_detail,
+    validation_problems,
+)
 from pavedroad.web.pages import auth as auth_pages
 from pavedroad.web.pages import backlog as backlog_pages
 from pavedroad.web.pages import catalog as catalog_pages
@@ -81,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sign_in_throttle = SignInThrottle()
 
     app.add_middleware(RefuseNul)
+    document_errors(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
@@ -111,12 +118,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         status = _status_of(exc)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         if _wants_json(request):
-            body: dict[str, object] = {"detail": str(exc)}
-            if isinstance(exc, InvalidInputError):
-                body["problems"] = [
-                    {"source": p.source, "line": p.line, "field": p.field, "reason": p.reason}
-                    for p in exc.problems
-                ]
+            problems = exc.problems if isinstance(exc, InvalidInputError) else ()
+            body = error_body(str(exc), problems)
             return JSONResponse(body, status_code=status, headers=headers)
         return _error_page(request, status, str(exc))
 
@@ -128,15 +131,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ):
             # An id out of the range ids take names nothing: the same answer as an unknown one.
             return not_found(request, HTTPException(404, "nothing has this id"))
+        problems = validation_problems(exc)
         if _wants_json(request):
-            return JSONResponse({"detail": jsonable_errors(exc)}, status_code=422)
-        return _error_page(request, 422, "; ".join(e["msg"] for e in exc.errors()))
+            return JSONResponse(error_body(validation_detail(problems), problems), 422)
+        return _error_page(request, 422, "; ".join(p.reason for p in problems))
 
     @app.exception_handler(404)
     def not_found(request: Request, exc: Exception) -> Response:
         detail = getattr(exc, "detail", "Not Found")
         if _wants_json(request):
-            return JSONResponse({"detail": detail}, status_code=404)
+            return JSONResponse(error_body(str(detail)), status_code=404)
         return _error_page(request, 404, "There is no page at this address.")
 
     return app
@@ -156,19 +160,11 @@ class RefuseNul:
         if scope["type"] == "http" and (
             b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", "")
         ):
-            await JSONResponse({"detail": "the address contains a NUL character"}, 400)(
+            await JSONResponse(error_body("the address contains a NUL character"), 400)(
                 scope, receive, send
             )
             return
         await self.app(scope, receive, send)
-
-
-def jsonable_errors(exc: RequestValidationError) -> list[dict[str, object]]:
-    """Validation errors without the raw input objects, which may not serialise."""
-    return [
-        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-        for e in exc.errors()
-    ]
 
 
 def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
