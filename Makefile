@@ -6,9 +6,10 @@ BIN := $(VENV)/bin
 DEMO_DB ?= sqlite:///./pavedroad.db
 HOST ?= 127.0.0.1
 PORT ?= 8000
+DOCS_PORT ?= 8001
 PYTEST_ARGS ?=
 
-.PHONY: demo test setup setup-test chromium lint typecheck unit clean
+.PHONY: demo test docs setup setup-test chromium lint typecheck unit docs-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +21,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-docs: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[docs]'
 	touch $@ $(VENV)/.installed
 
 setup: $(VENV)/.installed
@@ -55,7 +60,14 @@ typecheck: $(VENV)/.installed-test
 unit: setup-test
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
-test: setup-test lint typecheck unit
+# The documentation site (MkDocs, Material theme), built offline; warnings are errors.
+docs-check: $(VENV)/.installed-test
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+docs: $(VENV)/.installed-docs
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr $(HOST):$(DOCS_PORT)
+
+test: setup-test lint typecheck unit docs-check
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .site

@@ -221,11 +221,9 @@ def timed(label: str, action) -> float:  # type: ignore[no-untyped-def]
     return seconds
 
 
-def clear_results() -> None:
+def clear_results(session: Session) -> None:
     """Empty the result cache but keep the engine (its mirror and compiled queries)."""
-    with service._cache_lock:
-        service._cache.clear()
-        service._assembled.clear()
+    service.kpi_engine(session).forget_results()
 
 
 def measure(path: Path, *, pandas_max: int, events: int, postgres: bool) -> None:
@@ -235,13 +233,11 @@ def measure(path: Path, *, pandas_max: int, events: int, postgres: bool) -> None
 
     windows = dashboard_windows()
     engine = make_engine(f"sqlite:///{path}")
-    service.forget_backends()
     with Session(engine) as session:
         timed("pavedroad on DuckDB, cold process", lambda: full_dashboard(session))
         timed("  warm (cached)", lambda: full_dashboard(session))
-        clear_results()
+        clear_results(session)
         timed("  cold results (mirror and SQL kept)", lambda: full_dashboard(session))
-    service.forget_backends()
     engine.dispose()
     floor: dict[str, float] = {}
     timed(
@@ -262,7 +258,6 @@ def measure(path: Path, *, pandas_max: int, events: int, postgres: bool) -> None
         full_dashboard(session)
         add_events(path, 1000)
         timed("pavedroad refresh after 1,000 new events", lambda: full_dashboard(session))
-    service.forget_backends()
     engine.dispose()
 
 
@@ -319,11 +314,9 @@ def measure_postgres(path: Path) -> None:
             target.commit()
 
     timed("copy the store into PostgreSQL", copy)
-    service.forget_backends()
     with Session(engine) as session:
         timed("pavedroad on PostgreSQL, cold", lambda: full_dashboard(session))
         timed("  warm (cached)", lambda: full_dashboard(session))
-    service.forget_backends()
     engine.dispose()
     source.close()
 

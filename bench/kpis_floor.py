@@ -402,7 +402,6 @@ def engine_dashboard(sqlite_path: Path, windows: Sequence[Any]) -> Result:
     from pavedroad.metrics.expressions import Cut
 
     engine = make_engine(f"sqlite:///{sqlite_path}")
-    service.forget_backends()
     ENGINE_HIDDEN.clear()
     result: Result = {}
     try:
@@ -418,7 +417,6 @@ def engine_dashboard(sqlite_path: Path, windows: Sequence[Any]) -> Result:
                         else:
                             result[(kpi, w, grp)] = (cell.value, cell.sample_size)
     finally:
-        service.forget_backends()
         engine.dispose()
     return result
 

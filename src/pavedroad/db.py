@@ -1,17 +1,25 @@
-"""Engine, session and unit of work; SQLite runs in WAL mode so the CLI and server share it."""
+"""Engine, session and unit of work; SQLite runs in WAL mode so the CLI and server share it.
+
+Every engine carries its `Store`: what one process keeps for that database between units of
+work (the KPI engine's connection and caches), closed when the engine is disposed. So nothing
+outlives the engine it was computed from, and two engines on one URL share nothing.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import DateTime, Engine, Index, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
+
+from pavedroad.settings import Settings, load_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -85,16 +93,65 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for a database URL with the settings pavedroad relies on."""
+class Closable(Protocol):
+    """State a store keeps: it releases what it holds when the store closes."""
+
+    def close(self) -> None: ...
+
+
+Kept = TypeVar("Kept", bound=Closable)
+_STORE_OPTION = "pavedroad_store"
+
+
+class Store:
+    """What one process keeps for one database between units of work, with the settings it was
+    opened with; each part is made on first use and closed with the store."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._kept: dict[str, Closable] = {}
+        self._lock = threading.Lock()
+
+    def keep(self, name: str, make: Callable[[Settings], Kept]) -> Kept:
+        """The part kept under `name`, made from the settings the first time it is asked for."""
+        with self._lock:
+            part = self._kept.get(name)
+            if part is None:
+                part = self._kept[name] = make(self.settings)
+            return part  # type: ignore[return-value]  # one name, one maker
+
+    def close(self) -> None:
+        """Close every kept part; the next use makes it again."""
+        with self._lock:
+            parts, self._kept = list(self._kept.values()), {}
+        for part in parts:
+            part.close()
+
+
+def make_engine(url: str, settings: Settings | None = None) -> Engine:
+    """Create an engine for a database URL with the settings pavedroad relies on, carrying a
+    fresh `Store` (with `settings`, else the environment's), closed when it is disposed."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    store = Store(settings or load_settings(url))
+    event.listen(engine, "engine_disposed", lambda _engine: store.close())
+    # An execution option travels with every session and connection made on the engine.
+    return engine.execution_options(**{_STORE_OPTION: store})
+
+
+def store_of(bind: Session | Engine) -> Store:
+    """The store of the engine a session (or the engine itself) was made on."""
+    engine = bind.get_bind() if isinstance(bind, Session) else bind
+    store = engine.get_execution_options().get(_STORE_OPTION)
+    if not isinstance(store, Store):
+        raise TypeError("this engine was not made by pavedroad.db.make_engine")
+    return store
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -1,15 +1,16 @@
-"""Parsing of the scalar values every input path shares: booleans, timestamps, counts."""
+"""Parsing of the scalar values every input path shares: booleans, timestamps, counts.
+
+A value that cannot be read raises InvalidInputError with the reason alone; the reader that
+knows the file, line and field places the problem (`InputProblem.at`)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
 
+from pavedroad.errors import InvalidInputError
+
 TRUE_WORDS = frozenset({"true", "yes", "1", "y", "t"})
 FALSE_WORDS = frozenset({"false", "no", "0", "n", "f"})
-
-
-class ValueProblem(ValueError):
-    """A single value could not be read; the message says what was expected."""
 
 
 def parse_bool(text: str) -> bool:
@@ -19,14 +20,14 @@ def parse_bool(text: str) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueProblem("expected a boolean: true/false, yes/no or 1/0")
+    raise InvalidInputError.because("expected a boolean: true/false, yes/no or 1/0")
 
 
 def parse_timestamp(text: str, *, default_tz: tzinfo = UTC) -> datetime:
     """Read an ISO 8601 date or date-time; values without an offset are in `default_tz`."""
     raw = text.strip()
     if not raw:
-        raise ValueProblem("expected an ISO 8601 timestamp, got an empty value")
+        raise InvalidInputError.because("expected an ISO 8601 timestamp, got an empty value")
     try:
         parsed = datetime.fromisoformat(raw)
     except ValueError:
@@ -41,7 +42,7 @@ def parse_timestamp(text: str, *, default_tz: tzinfo = UTC) -> datetime:
         try:
             day = date.fromisoformat(raw)
         except ValueError:
-            raise ValueProblem(
+            raise InvalidInputError.because(
                 "expected an ISO 8601 timestamp such as 2026-03-01 or 2026-03-01T09:30:00Z"
             ) from None
         parsed = datetime(day.year, day.month, day.day)
@@ -51,11 +52,13 @@ def parse_timestamp(text: str, *, default_tz: tzinfo = UTC) -> datetime:
 
 
 def in_utc(moment: datetime) -> datetime:
-    """The instant in UTC, or a ValueProblem when UTC has no such year (past 9999 or before 1)."""
+    """The instant in UTC, or InvalidInputError when UTC has no such year (past 9999 or before 1)."""
     try:
         return moment.astimezone(UTC)
     except (OverflowError, ValueError):
-        raise ValueProblem("is out of range once moved to UTC (years 1 to 9999)") from None
+        raise InvalidInputError.because(
+            "is out of range once moved to UTC (years 1 to 9999)"
+        ) from None
 
 
 def parse_optional_timestamp(text: str | None, *, default_tz: tzinfo = UTC) -> datetime | None:
@@ -71,7 +74,7 @@ def parse_count(text: str) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ValueProblem("expected a whole number such as 12") from None
+        raise InvalidInputError.because("expected a whole number such as 12") from None
     if value < 0:
-        raise ValueProblem("expected a number of zero or more")
+        raise InvalidInputError.because("expected a number of zero or more")
     return value

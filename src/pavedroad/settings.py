@@ -1,9 +1,13 @@
-"""Configuration in one place: every knob reads an environment variable with a safe default."""
+"""Configuration in one place: every setting is declared once and read from its environment
+variable into the frozen `Settings`, with a message naming the variable for a bad value."""
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from pavedroad.errors import PavedroadError
 
@@ -11,90 +15,283 @@ DEFAULT_DATABASE_URL = "sqlite:///./pavedroad.db"
 DEFAULT_WEBHOOK_MAX_IN_FLIGHT = 32
 DEFAULT_WEBHOOK_BODY_SECONDS = 10
 
+# text: any non-blank string; regex: a regular expression that compiles; flag: true/false;
+# integer: a whole number in [minimum, maximum]; seconds: a number of seconds in that range.
+Kind = Literal["text", "regex", "flag", "integer", "seconds"]
 
-def _env_text(name: str) -> str | None:
-    """An environment variable, or None when it is unset or blank."""
-    value = os.environ.get(name, "").strip()
-    return value or None
+_TRUE = frozenset({"1", "true", "yes"})
+_FALSE = frozenset({"0", "false", "no"})
 
 
-def _env_count(name: str, default: int) -> int:
-    """A whole number of at least 1 from the environment, or a message naming the variable."""
-    raw = _env_text(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise PavedroadError(f"{name} must be a whole number of at least 1 (got {raw!r})")
-    return int(raw)
+@dataclass(frozen=True)
+class Setting:
+    """One configuration knob: the `Settings` field, its environment variable and its rule."""
+
+    name: str
+    env: str
+    kind: Kind
+    default: str | int | float | bool | None
+    help: str
+    secret: bool = False
+    minimum: int | None = None
+    maximum: int | None = None
+    # How the default reads in the docs when it is not the value itself (None: the value).
+    shown_default: str | None = None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        name="database_url",
+        env="PAVEDROAD_DATABASE_URL",
+        kind="text",
+        default=DEFAULT_DATABASE_URL,
+        help="the store (`--db URL` on a command wins); `postgresql://user:pass@host/db` for a "
+        "shared deployment (psycopg 3 is used)",
+    ),
+    Setting(
+        name="session_days",
+        env="PAVEDROAD_SESSION_DAYS",
+        kind="integer",
+        default=14,
+        minimum=1,
+        maximum=3650,
+        help="how many days a browser stays signed in",
+    ),
+    Setting(
+        name="secure_cookies",
+        env="PAVEDROAD_SECURE_COOKIES",
+        kind="flag",
+        default=False,
+        help="set `true` behind HTTPS so cookies are sent only over TLS",
+    ),
+    Setting(
+        name="github_webhook_secret",
+        env="PAVEDROAD_GITHUB_WEBHOOK_SECRET",
+        kind="text",
+        default=None,
+        secret=True,
+        help="the secret GitHub signs deliveries with; unset, `/webhooks/github` answers 503",
+    ),
+    Setting(
+        name="gitlab_webhook_token",
+        env="PAVEDROAD_GITLAB_WEBHOOK_TOKEN",
+        kind="text",
+        default=None,
+        secret=True,
+        help="the token GitLab sends with deliveries; unset, `/webhooks/gitlab` answers 503",
+    ),
+    Setting(
+        name="pagerduty_webhook_secret",
+        env="PAVEDROAD_PAGERDUTY_WEBHOOK_SECRET",
+        kind="text",
+        default=None,
+        secret=True,
+        help="the secret PagerDuty signs deliveries with; unset, `/webhooks/pagerduty` answers 503",
+    ),
+    Setting(
+        name="jira_webhook_secret",
+        env="PAVEDROAD_JIRA_WEBHOOK_SECRET",
+        kind="text",
+        default=None,
+        secret=True,
+        help="the secret Jira signs deliveries with; unset, `/webhooks/jira` answers 503",
+    ),
+    Setting(
+        name="webhook_rules",
+        env="PAVEDROAD_WEBHOOK_RULES",
+        kind="text",
+        default=None,
+        shown_default="unset: every rule at its default",
+        help="path of the YAML file that maps webhook repositories, projects and services to "
+        "catalog services",
+    ),
+    Setting(
+        name="webhook_max_in_flight",
+        env="PAVEDROAD_WEBHOOK_MAX_IN_FLIGHT",
+        kind="integer",
+        default=DEFAULT_WEBHOOK_MAX_IN_FLIGHT,
+        minimum=1,
+        help="webhook deliveries handled at once; one more is answered 503 with `Retry-After`",
+    ),
+    Setting(
+        name="webhook_body_seconds",
+        env="PAVEDROAD_WEBHOOK_BODY_SECONDS",
+        kind="seconds",
+        default=float(DEFAULT_WEBHOOK_BODY_SECONDS),
+        minimum=1,
+        help="a webhook body that has not fully arrived after this many seconds is answered 408",
+    ),
+    Setting(
+        name="production_pattern",
+        env="PAVEDROAD_PRODUCTION_PATTERN",
+        kind="regex",
+        default=None,
+        shown_default="`^(prod|production)$`",
+        help="regular expression over lower-cased environment names: a deployment whose "
+        "environment matches it counts as a production deployment in the KPIs",
+    ),
+    Setting(
+        name="kpi_copy_in_process_rows",
+        env="PAVEDROAD_KPI_COPY_IN_PROCESS_ROWS",
+        kind="integer",
+        default=None,
+        minimum=0,
+        shown_default="`20000`",
+        help="SQLite tables up to this many rows are copied into the KPI engine's columnar "
+        "mirror in-process; larger ones by a short-lived feeder process (`0`: always the feeder)",
+    ),
+)
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+def _range_text(setting: Setting, what: str) -> str:
+    """'a whole number from 1 to 3650' / 'a whole number of at least 1'."""
+    if setting.minimum is not None and setting.maximum is not None:
+        return f"{what} from {setting.minimum} to {setting.maximum}"
+    if setting.minimum is not None:
+        return f"{what} of at least {setting.minimum}"
+    return what
+
+
+def parse(setting: Setting, raw: str) -> Any:
+    """The value of a non-blank `raw` for `setting`, or a PavedroadError naming the variable."""
+    shown = "(value hidden)" if setting.secret else f"(got {raw!r})"
+
+    def refuse(reason: str) -> PavedroadError:
+        return PavedroadError(f"{setting.env} must be {reason} {shown}")
+
+    if setting.kind == "text":
+        return raw
+    if setting.kind == "flag":
+        if raw.lower() in _TRUE:
+            return True
+        if raw.lower() in _FALSE:
+            return False
+        raise refuse("true or false (also 1/0, yes/no)")
+    if setting.kind == "regex":
+        try:
+            re.compile(raw)
+        except re.error as exc:
+            raise refuse(f"a regular expression ({exc})") from None
+        return raw
+    number: int | float
+    if setting.kind == "integer":
+        what = "a whole number"
+        if not re.fullmatch(r"[0-9]+", raw):
+            raise refuse(_range_text(setting, what))
+        number = int(raw)
+    else:
+        what = "a number of seconds"
+        try:
+            number = float(raw)
+        except ValueError:
+            raise refuse(_range_text(setting, what)) from None
+        if not math.isfinite(number):
+            raise refuse(_range_text(setting, what))
+    too_small = setting.minimum is not None and number < setting.minimum
+    too_large = setting.maximum is not None and number > setting.maximum
+    if too_small or too_large:
+        raise refuse(_range_text(setting, what))
+    return number
+
+
+def read(setting: Setting) -> Any:
+    """The setting's value from its environment variable; unset or blank means the default."""
+    raw = os.environ.get(setting.env, "").strip()
+    return parse(setting, raw) if raw else setting.default
+
+
+def _from_env(name: str) -> Any:
+    """A dataclass field that defaults to its declared environment variable."""
+    setting = BY_NAME[name]
+    return field(default_factory=lambda: read(setting), repr=not setting.secret)
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Process-wide configuration; build it with `load_settings`."""
+    """Process-wide configuration; `load_settings()` reads it, interfaces pass it down.
 
-    database_url: str
-    session_days: int
-    secure_cookies: bool
-    # The fields below default to their environment variable, so code that builds Settings by
-    # hand (tests, embedders) still picks up the webhook secrets and rules.
-    github_webhook_secret: str | None = field(
-        default_factory=lambda: _env_text("PAVEDROAD_GITHUB_WEBHOOK_SECRET"), repr=False
-    )
-    gitlab_webhook_token: str | None = field(
-        default_factory=lambda: _env_text("PAVEDROAD_GITLAB_WEBHOOK_TOKEN"), repr=False
-    )
-    pagerduty_webhook_secret: str | None = field(
-        default_factory=lambda: _env_text("PAVEDROAD_PAGERDUTY_WEBHOOK_SECRET"), repr=False
-    )
-    jira_webhook_secret: str | None = field(
-        default_factory=lambda: _env_text("PAVEDROAD_JIRA_WEBHOOK_SECRET"), repr=False
-    )
-    webhook_rules: str | None = field(default_factory=lambda: _env_text("PAVEDROAD_WEBHOOK_RULES"))
-    webhook_max_in_flight: int = field(
-        default_factory=lambda: _env_count(
-            "PAVEDROAD_WEBHOOK_MAX_IN_FLIGHT", DEFAULT_WEBHOOK_MAX_IN_FLIGHT
-        )
-    )
-    # A webhook body that has not fully arrived after this many seconds is answered 408.
-    webhook_body_seconds: float = field(
-        default_factory=lambda: float(
-            _env_count("PAVEDROAD_WEBHOOK_BODY_SECONDS", DEFAULT_WEBHOOK_BODY_SECONDS)
-        )
-    )
+    Every field defaults to its environment variable, so code that builds Settings by hand
+    (tests, embedders) still picks up the webhook secrets and rules. Secrets stay out of `repr`.
+    """
+
+    database_url: str = _from_env("database_url")
+    session_days: int = _from_env("session_days")
+    secure_cookies: bool = _from_env("secure_cookies")
+    production_pattern: str | None = _from_env("production_pattern")
+    kpi_copy_in_process_rows: int | None = _from_env("kpi_copy_in_process_rows")
+    github_webhook_secret: str | None = _from_env("github_webhook_secret")
+    gitlab_webhook_token: str | None = _from_env("gitlab_webhook_token")
+    pagerduty_webhook_secret: str | None = _from_env("pagerduty_webhook_secret")
+    jira_webhook_secret: str | None = _from_env("jira_webhook_secret")
+    webhook_rules: str | None = _from_env("webhook_rules")
+    webhook_max_in_flight: int = _from_env("webhook_max_in_flight")
+    webhook_body_seconds: float = _from_env("webhook_body_seconds")
 
 
 def resolve_database_url(explicit: str | None = None) -> str:
     """`--db URL` wins, then `PAVEDROAD_DATABASE_URL`, then `sqlite:///./pavedroad.db`."""
     if explicit:
         return explicit
-    return os.environ.get("PAVEDROAD_DATABASE_URL") or DEFAULT_DATABASE_URL
+    return str(read(BY_NAME["database_url"]))
 
 
 def load_settings(database_url: str | None = None) -> Settings:
-    """Read the environment once; interfaces pass the result down."""
-    return Settings(
-        database_url=resolve_database_url(database_url),
-        session_days=int(os.environ.get("PAVEDROAD_SESSION_DAYS", "14")),
-        secure_cookies=os.environ.get("PAVEDROAD_SECURE_COOKIES", "false").lower()
-        in {"1", "true", "yes"},
-    )
+    """Read the environment once (`database_url`, from `--db`, wins over its variable)."""
+    return Settings(database_url=resolve_database_url(database_url))
 
 
 def production_pattern() -> str | None:
-    """`PAVEDROAD_PRODUCTION_PATTERN`: a regular expression over lower-cased environment names
-    (the KPI engine's default is `^(prod|production)$`)."""
-    return _env_text("PAVEDROAD_PRODUCTION_PATTERN")
+    """`PAVEDROAD_PRODUCTION_PATTERN` read now (the KPI engine's default is `^(prod|production)$`).
+
+    Call sites are moving to `Settings.production_pattern`, read once.
+    """
+    value: str | None = read(BY_NAME["production_pattern"])
+    return value
 
 
 def kpi_copy_in_process_rows() -> int | None:
-    """`PAVEDROAD_KPI_COPY_IN_PROCESS_ROWS`: tables up to this many rows are copied into the KPI
-    engine's mirror in-process, larger ones by a feeder process (default 20,000; 0 sends every
-    table to the feeder)."""
-    raw = _env_text("PAVEDROAD_KPI_COPY_IN_PROCESS_ROWS")
-    if raw is None:
-        return None
-    if not raw.isdigit():
-        raise PavedroadError(
-            f"PAVEDROAD_KPI_COPY_IN_PROCESS_ROWS must be a whole number (got {raw!r})"
-        )
-    return int(raw)
+    """`PAVEDROAD_KPI_COPY_IN_PROCESS_ROWS` read now (None: the engine's default, 20,000).
+
+    Call sites are moving to `Settings.kpi_copy_in_process_rows`, read once.
+    """
+    value: int | None = read(BY_NAME["kpi_copy_in_process_rows"])
+    return value
+
+
+def settings_markdown() -> str:
+    """The docs' configuration table: variable, type, default and meaning of every setting."""
+    kinds = {
+        "text": "text",
+        "regex": "regular expression",
+        "flag": "`true` / `false`",
+        "integer": "whole number",
+        "seconds": "seconds",
+    }
+    lines = [
+        "| variable | type | default | meaning |",
+        "| --- | --- | --- | --- |",
+    ]
+    for s in SETTINGS:
+        kind = "secret" if s.secret else kinds[s.kind]
+        if s.maximum is not None:
+            kind += f", {s.minimum} to {s.maximum}"
+        elif s.minimum is not None:
+            kind += f", at least {s.minimum}"
+        if s.shown_default is not None:
+            default = s.shown_default
+        elif s.default is None:
+            default = "unset"
+        elif isinstance(s.default, bool):
+            default = f"`{str(s.default).lower()}`"
+        elif isinstance(s.default, float) and s.default.is_integer():
+            default = f"`{int(s.default)}`"
+        else:
+            default = f"`{s.default}`"
+        lines.append(f"| `{s.env}` | {kind} | {default} | {s.help} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(settings_markdown())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,7 +17,6 @@ from pavedroad.db import unit_of_work
 from pavedroad.demo.loader import contract_row
 from pavedroad.ingest.kinds import KINDS
 from pavedroad.ingest.writer import upsert_rows
-from pavedroad.metrics import service as metrics
 from tests.web.conftest import (  # noqa: F401  (web fixtures)
     chromium_page,
     client,
@@ -34,13 +33,6 @@ WORKED_EXAMPLE: tuple[tuple[str, float, float, str, float, float], ...] = (
     ("Custom Kubernetes operator", 20, 2, "100%", 4, 10),
     ("Database migrations", 150, 2, "80%", 4, 60),
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_metrics_connections() -> Iterator[None]:
-    """Each test's database is dropped afterwards: the metrics engine must not keep it open."""
-    yield
-    metrics.forget_backends()
 
 
 @pytest.fixture

@@ -205,3 +205,59 @@ def test_the_template_prints_the_import_header():
     assert result.stdout.startswith(
         "title,reach,impact,confidence,effort,category,goal,lane,priority"
     )
+
+
+def _lane_of(cli, title: str) -> str | None:
+    result = cli("initiatives", "list", "--json")
+    return next(i["lane"] for i in json.loads(result.stdout) if i["title"] == title)
+
+
+def test_roadmap_set_and_initiatives_update_resolve_a_title_the_same_way(cli):
+    for title in ("Faster CI", "Faster  CI pipelines"):
+        added = cli(
+            "initiatives",
+            "add",
+            title,
+            "--reach",
+            "10",
+            "--impact",
+            "1",
+            "--confidence",
+            "80%",
+            "--effort",
+            "1",
+        )
+        assert added.exit_code == 0, added.stderr
+    # Not the exact title: the one title equal without case and extra spaces.
+    assert cli("roadmap", "set", " faster   ci ", "--lane", "later").exit_code == 0
+    updated = cli("initiatives", "update", "FASTER CI", "--lane", "next", "--json")
+    assert updated.exit_code == 0, updated.stderr
+    assert json.loads(updated.stdout)["title"] == "Faster CI"
+    assert _lane_of(cli, "Faster CI") == "next"
+    assert _lane_of(cli, "Faster  CI pipelines") is None
+
+
+def test_a_title_that_fits_several_initiatives_is_refused_by_both_commands_alike(cli):
+    for title in ("Faster CI", "faster  ci"):
+        added = cli(
+            "initiatives",
+            "add",
+            title,
+            "--reach",
+            "10",
+            "--impact",
+            "1",
+            "--confidence",
+            "80%",
+            "--effort",
+            "1",
+        )
+        assert added.exit_code == 0, added.stderr
+    by_roadmap = cli("roadmap", "set", "FASTER CI", "--lane", "later")
+    by_update = cli("initiatives", "update", "FASTER CI", "--lane", "later")
+    assert by_roadmap.exit_code == by_update.exit_code == 1
+    assert by_roadmap.stderr == by_update.stderr
+    assert "'Faster CI', 'faster  ci'" in by_roadmap.stderr
+    assert "give the exact title" in by_roadmap.stderr
+    # The exact title still names one of them.
+    assert cli("roadmap", "set", "faster  ci", "--lane", "later").exit_code == 0

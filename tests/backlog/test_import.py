@@ -123,7 +123,7 @@ def test_an_empty_lane_unlocks_but_keeps_the_planners_lane(cli, engine, tmp_path
     path.write_text(CSV)
     cli("initiatives", "import", str(path))
     with unit_of_work(engine) as s:
-        mesh = service.get_initiative_by_title_or_raise(session=s, title="Service mesh")
+        mesh = service.get_initiative_by_ref_or_raise(session=s, ref="Service mesh")
         mesh.lane = "later"  # as the planner places it: not locked
     path.write_text(CSV.replace(",now,4,", ",,4,"))
     assert cli("initiatives", "import", str(path)).exit_code == 0
@@ -148,7 +148,7 @@ def test_fields_a_file_does_not_carry_keep_their_stored_values(cli, engine, tmp_
     )
     cli("initiatives", "import", str(full))
     with unit_of_work(engine) as s:
-        found = service.get_initiative_by_title_or_raise(session=s, title="Faster CI")
+        found = service.get_initiative_by_ref_or_raise(session=s, ref="Faster CI")
         service.update_initiative(
             session=s, initiative=found, data=InitiativeUpdate(status="planned")
         )
@@ -289,7 +289,7 @@ def test_yaml_of_the_wrong_shape_is_refused_without_printing_huge_values(cli, tm
     alias.write_text("defs:\n  " + bomb.replace("\n", "\n  ").rstrip() + "\ninitiatives: []\n")
     started = time.monotonic()
     result = cli("initiatives", "import", str(alias))
-    assert result.exit_code == 2 and "expected a list of initiatives" in result.stderr
+    assert result.exit_code == 2 and "once its aliases are expanded" in result.stderr
     titled = tmp_path / "titled.yaml"
     titled.write_text(bomb + "x: 1\n")
     assert cli("initiatives", "import", str(titled)).exit_code == 2

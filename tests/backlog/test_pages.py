@@ -19,7 +19,7 @@ from tests.web.conftest import csrf_of, sign_in
 def ids(engine, worked_example) -> dict[str, int]:
     with unit_of_work(engine) as s:
         for title, priority in (("Service mesh", 1), ("Faster CI pipelines", 2)):
-            found = service.get_initiative_by_title_or_raise(session=s, title=title)
+            found = service.get_initiative_by_ref_or_raise(session=s, ref=title)
             found.priority = priority
         create_problem(session=s, data=ProblemIn(title="CI takes 18 minutes", teams=["web"]))
     return worked_example

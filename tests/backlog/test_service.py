@@ -41,7 +41,7 @@ def test_the_backlog_ranks_the_worked_example_by_rice(engine, worked_example):
 def test_done_and_killed_initiatives_are_listed_but_not_ranked(engine, worked_example):
     with unit_of_work(engine) as s:
         for title, status in (("Faster CI pipelines", "done"), ("Service mesh", "killed")):
-            found = service.get_initiative_by_title_or_raise(session=s, title=title)
+            found = service.get_initiative_by_ref_or_raise(session=s, ref=title)
             service.update_initiative(
                 session=s, initiative=found, data=InitiativeUpdate(status=status)
             )
@@ -84,7 +84,7 @@ def test_reach_is_derived_from_the_targeted_teams_headcount_and_says_so(engine, 
     assert (ranked.reach, ranked.reach_source, ranked.rice) == (42.0, "teams", 33.6)
     assert ranked.teams == ["payments", "web"]
     with unit_of_work(engine) as s:
-        found = service.get_initiative_by_title_or_raise(session=s, title="faster ci")
+        found = service.get_initiative_by_ref_or_raise(session=s, ref="faster ci")
         service.update_initiative(session=s, initiative=found, data=InitiativeUpdate(reach=100))
     assert _by_title(engine)["Faster CI"].reach_source == "typed"
 
@@ -134,7 +134,7 @@ def test_a_title_is_unique(engine, worked_example):
         pytest.raises(NotFoundError, match="pavedroad initiatives list"),
         unit_of_work(engine) as s,
     ):
-        service.get_initiative_by_title_or_raise(session=s, title="Nothing like it")
+        service.get_initiative_by_ref_or_raise(session=s, ref="Nothing like it")
 
 
 def test_an_initiative_serving_no_goal_is_flagged_until_a_goal_or_impact_names_it(
@@ -144,7 +144,7 @@ def test_an_initiative_serving_no_goal_is_flagged_until_a_goal_or_impact_names_i
     add_goal(engine, "Time to production halved", deliverables=["Faster CI pipelines"])
     add_goal(engine, "Incidents down 30%", priority=2)
     with unit_of_work(engine) as s:
-        found = service.get_initiative_by_title_or_raise(session=s, title="Service mesh")
+        found = service.get_initiative_by_ref_or_raise(session=s, ref="Service mesh")
         service.update_initiative(
             session=s, initiative=found, data=InitiativeUpdate(goal="Incidents down 30%")
         )
@@ -154,7 +154,7 @@ def test_an_initiative_serving_no_goal_is_flagged_until_a_goal_or_impact_names_i
     assert ranked["Service mesh"].goal == "Incidents down 30%"
     assert "no_goal" in ranked["Self-service databases"].flags
     with unit_of_work(engine) as s:
-        found = service.get_initiative_by_title_or_raise(session=s, title="Service mesh")
+        found = service.get_initiative_by_ref_or_raise(session=s, ref="Service mesh")
         service.update_initiative(session=s, initiative=found, data=InitiativeUpdate(goal=None))
     assert "no_goal" in _by_title(engine)["Service mesh"].flags
 
@@ -164,7 +164,7 @@ def test_planned_work_without_a_success_criterion_and_without_a_problem_is_flagg
 ):
     with unit_of_work(engine) as s:
         problems.create_problem(session=s, data=ProblemIn(title="CI is slow"))
-        found = service.get_initiative_by_title_or_raise(session=s, title="Faster CI pipelines")
+        found = service.get_initiative_by_ref_or_raise(session=s, ref="Faster CI pipelines")
         service.update_initiative(
             session=s,
             initiative=found,
@@ -177,7 +177,7 @@ def test_planned_work_without_a_success_criterion_and_without_a_problem_is_flagg
 
 def test_done_records_when_and_leaving_done_clears_it(engine, worked_example):
     with unit_of_work(engine) as s:
-        found = service.get_initiative_by_title_or_raise(session=s, title="Service mesh")
+        found = service.get_initiative_by_ref_or_raise(session=s, ref="Service mesh")
         service.update_initiative(
             session=s,
             initiative=found,
@@ -187,11 +187,11 @@ def test_done_records_when_and_leaving_done_clears_it(engine, worked_example):
     assert ranked.done_at == datetime(2026, 7, 15, tzinfo=UTC)
     assert ranked.started_at is not None and ranked.started_at <= ranked.done_at
     with unit_of_work(engine) as s:
-        found = service.get_initiative_by_title_or_raise(session=s, title="Service mesh")
+        found = service.get_initiative_by_ref_or_raise(session=s, ref="Service mesh")
         service.update_initiative(session=s, initiative=found, data=InitiativeUpdate(status="done"))
     assert _by_title(engine)["Service mesh"].done_at == datetime(2026, 7, 15, tzinfo=UTC)
     with unit_of_work(engine) as s:
-        found = service.get_initiative_by_title_or_raise(session=s, title="Service mesh")
+        found = service.get_initiative_by_ref_or_raise(session=s, ref="Service mesh")
         service.update_initiative(
             session=s, initiative=found, data=InitiativeUpdate(status="in_progress")
         )
@@ -200,7 +200,7 @@ def test_done_records_when_and_leaving_done_clears_it(engine, worked_example):
 
 def test_a_lane_set_by_hand_is_locked_and_none_frees_it(engine, worked_example):
     with unit_of_work(engine) as s:
-        found = service.get_initiative_by_title_or_raise(session=s, title="Service mesh")
+        found = service.get_initiative_by_ref_or_raise(session=s, ref="Service mesh")
         service.update_initiative(session=s, initiative=found, data=InitiativeUpdate(lane="now"))
     assert (
         _by_title(engine)["Service mesh"].lane,
@@ -210,7 +210,7 @@ def test_a_lane_set_by_hand_is_locked_and_none_frees_it(engine, worked_example):
         True,
     )
     with unit_of_work(engine) as s:
-        found = service.get_initiative_by_title_or_raise(session=s, title="Service mesh")
+        found = service.get_initiative_by_ref_or_raise(session=s, ref="Service mesh")
         service.update_initiative(session=s, initiative=found, data=InitiativeUpdate(lane=None))
     mesh = _by_title(engine)["Service mesh"]
     assert (mesh.lane, mesh.lane_locked) == (None, False)
@@ -218,7 +218,7 @@ def test_a_lane_set_by_hand_is_locked_and_none_frees_it(engine, worked_example):
 
 def test_an_update_that_fails_leaves_the_initiative_as_it_was(engine, worked_example):
     with pytest.raises(InvalidInputError), unit_of_work(engine) as s:
-        found = service.get_initiative_by_title_or_raise(session=s, title="Service mesh")
+        found = service.get_initiative_by_ref_or_raise(session=s, ref="Service mesh")
         service.update_initiative(
             session=s, initiative=found, data=InitiativeUpdate(effort=9, reach=None)
         )
@@ -235,7 +235,7 @@ def test_problems_name_who_they_hurt_and_what_addresses_them(engine, worked_exam
                 personas=["feature engineers"],
             ),
         )
-        found = service.get_initiative_by_title_or_raise(session=s, title="Faster CI pipelines")
+        found = service.get_initiative_by_ref_or_raise(session=s, ref="Faster CI pipelines")
         service.update_initiative(
             session=s, initiative=found, data=InitiativeUpdate(problems=["“CI takes 18 minutes”"])
         )

@@ -1176,7 +1176,7 @@ def test_yaml_values_python_cannot_build_are_broken_yaml_not_a_crash(engine, tmp
     assert result.accepted == []
     for path in paths:
         [problem] = result.rejected[str(path)]
-        assert problem.line == 4
+        assert problem.line == 7  # the line of the value, in the second document
         assert problem.reason.startswith("broken YAML:")
     assert teams_by_slug(engine) == {}
 
@@ -1257,18 +1257,23 @@ def test_deeply_nested_yaml_is_a_problem_not_a_crash(engine, tmp_path):
     deep = write_text(
         tmp_path, "deep.yaml", "kind: Group\nmetadata:\n  name: " + "[" * 5_000 + "]" * 5_000
     )
+    deeper = write_text(
+        tmp_path, "deeper.yaml", "kind: Group\nmetadata:\n  name: " + "[" * 200 + "]" * 200
+    )
     nested_name = write_text(
-        tmp_path, "nested.yaml", "kind: Group\nmetadata:\n  name: " + "[" * 200 + "]" * 200
+        tmp_path, "nested.yaml", "kind: Group\nmetadata:\n  name: " + "[" * 10 + "]" * 10
     )
     good = write_docs(tmp_path, "good.yaml", group("web"))
 
     started = time.monotonic()
-    result = run_import(engine, deep, nested_name, good)
+    result = run_import(engine, deep, deeper, nested_name, good)
 
     assert time.monotonic() - started < 20
     assert result.accepted == [str(good)]
     [too_deep] = result.rejected[str(deep)]
     assert too_deep.reason == "broken YAML: nesting is too deep"
+    [too_deep] = result.rejected[str(deeper)]
+    assert (too_deep.line, too_deep.reason) == (3, "document nests deeper than 20 levels")
     [not_text] = result.rejected[str(nested_name)]
     assert (not_text.field, not_text.reason) == ("metadata.name", "must be text")
     assert list(teams_by_slug(engine)) == ["web"]

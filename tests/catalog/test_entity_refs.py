@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pavedroad.catalog.entity_refs import EntityRef, name_problem, parse_entity_ref
-from pavedroad.parsing import ValueProblem
+from pavedroad.errors import InvalidInputError
 
 
 @pytest.mark.parametrize(
@@ -42,7 +42,7 @@ def test_references_take_the_fields_kind_and_the_writers_namespace_by_default(te
     ],
 )
 def test_invalid_references_say_what_is_wrong_and_show_the_reference(text, reason):
-    with pytest.raises(ValueProblem) as caught:
+    with pytest.raises(InvalidInputError) as caught:
         parse_entity_ref(text, default_kind="group")
     assert reason in str(caught.value)
 
@@ -61,7 +61,7 @@ def test_invalid_names(name):
 def test_parsing_never_crashes_with_anything_but_a_value_problem(value):
     try:
         ref = parse_entity_ref(value, default_kind="group")
-    except ValueProblem:
+    except InvalidInputError:
         return
     assert ref.kind and ref.namespace and ref.name
     assert parse_entity_ref(str(ref), default_kind="user") == ref

@@ -1,7 +1,7 @@
-"""The demo company's telemetry tells the war story when measured with DESIGN.md's KPI definitions.
+"""The demo company's telemetry tells the war story when measured with the KPI definitions.
 
 The numbers are computed here straight from the generated rows with small helpers (the KPI
-engine proper lives elsewhere); each helper follows the definition in DESIGN.md "KPIs".
+engine proper lives elsewhere); each helper follows the definition in docs/kpis.md.
 """
 
 from __future__ import annotations
@@ -24,14 +24,8 @@ from pavedroad.demo.company import (
     build_company,
 )
 from pavedroad.demo.loader import STEPS, load_demo
-from pavedroad.demo.telemetry import (
-    CAPABILITIES,
-    ROLLBACK_COMMAND,
-    SURVEY,
-    Telemetry,
-    add_months,
-    generate_telemetry,
-)
+from pavedroad.demo.story import CAPABILITIES, ROLLBACK_COMMAND, SURVEY, add_months
+from pavedroad.demo.telemetry import Telemetry, generate_telemetry
 from pavedroad.ingest.kinds import KINDS
 from pavedroad.ingest.models import (
     Change,

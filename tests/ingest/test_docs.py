@@ -1,21 +1,15 @@
-"""The README documents every event kind exactly as the importer reads it."""
+"""The docs document every event kind exactly as the importer reads it."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pavedroad.ingest.docs import kinds_markdown
 from pavedroad.ingest.kinds import KINDS
+from tests.docs_pages import generated_block
 
-README = Path(__file__).resolve().parents[2] / "README.md"
 
-
-def test_readme_column_tables_match_the_kind_declarations():
-    text = README.read_text()
-    start = text.index("<!-- event-kinds:start -->\n") + len("<!-- event-kinds:start -->\n")
-    end = text.index("\n<!-- event-kinds:end -->")
-    assert text[start:end] == kinds_markdown(), (
-        "run: python -m pavedroad.ingest.docs and paste it into README.md"
+def test_docs_column_tables_match_the_kind_declarations():
+    assert generated_block("data-contracts.md", "event-kinds") == kinds_markdown(), (
+        "run: python -m pavedroad.ingest.docs and paste it into docs/data-contracts.md"
     )
 
 

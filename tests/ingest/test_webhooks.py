@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import subprocess
+import sys
 import threading
 import uuid
 from datetime import UTC, datetime
@@ -31,7 +33,15 @@ from pavedroad.ingest.models import (
     WebhookDelivery,
 )
 from pavedroad.ingest.rows import KEPT
-from pavedroad.ingest.webhooks import generic, github, gitlab, jira, pagerduty, receiver
+from pavedroad.ingest.webhooks import deliveries as delivery_writing
+from pavedroad.ingest.webhooks import (
+    generic,
+    github,
+    gitlab,
+    jira,
+    pagerduty,
+    reprocessing,
+)
 from pavedroad.ingest.webhooks.limiter import InFlightLimiter
 from pavedroad.ingest.webhooks.payloads import Ignored, Malformed
 from pavedroad.ingest.webhooks.receiver import WebhookReceiver, WebhookRefused
@@ -777,7 +787,7 @@ def test_pagerduty_resolve_of_an_unseen_incident_is_kept_until_its_trigger_fills
     )
 
     # Mapping every stored delivery again changes nothing, in whatever order they come.
-    out = receiver.reprocess_run(engine, run.id)
+    out = reprocessing.reprocess_run(engine, run.id)
     assert (out.read, out.new, out.updated, out.unchanged, out.rejected) == (2, 0, 0, 2, 0)
     assert the_incident(engine).resolved_at == at(PD_T2)
 
@@ -1108,13 +1118,13 @@ def test_a_delivery_that_fails_while_writing_leaves_nothing_behind(
 ):
     settings = Settings(database_url=db_url, session_days=1, secure_cookies=False)
     hook = WebhookReceiver(engine, settings)
-    real_upsert = receiver.upsert_rows
+    real_upsert = delivery_writing.upsert_rows
 
     def upsert_then_fail(*args: Any, **kwargs: Any) -> Any:
         real_upsert(*args, **kwargs)
         raise OperationalError("INSERT ...", {}, Exception("disk I/O error"))
 
-    monkeypatch.setattr(receiver, "upsert_rows", upsert_then_fail)
+    monkeypatch.setattr(delivery_writing, "upsert_rows", upsert_then_fail)
     body = json.dumps(
         {
             "rows": [
@@ -1135,7 +1145,7 @@ def test_a_delivery_that_fails_while_writing_leaves_nothing_behind(
     assert refused.value.status == 503 and refused.value.headers["Retry-After"] == "10"
     assert count(engine, Deployment) == 0 and count(engine, WebhookDelivery) == 0
     assert hour_run(engine, "generic").read == 0
-    monkeypatch.setattr(receiver, "upsert_rows", real_upsert)
+    monkeypatch.setattr(delivery_writing, "upsert_rows", real_upsert)
     assert hook.receive_generic("deployments", {"idempotency-key": "k"}, body).counts.new == 3
 
 
@@ -1144,6 +1154,27 @@ def test_a_bad_rules_file_stops_the_start_naming_the_file_and_key(db_url, webhoo
 
     with pytest.raises(RulesError, match=r"webhook-rules\.yaml.*'ticket_kinds\.Bug'.*defect"):
         create_app(Settings(database_url=db_url, session_days=1, secure_cookies=False))
+
+
+def test_a_delivery_after_an_owner_change_in_another_process_carries_the_new_team(
+    server, engine, db_url, tmp_path
+):
+    before = send_github(server, "deployment_status", gh_deployment_status(deployment_id=1))
+    services = tmp_path / "services.csv"
+    services.write_text("name,owner\nledger-service,search\n")
+    imported = subprocess.run(
+        [sys.executable, "-m", "pavedroad", "import", "services", str(services), "--db", db_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    after = send_github(server, "deployment_status", gh_deployment_status(deployment_id=2))
+
+    assert imported.returncode == 0, imported.stderr
+    assert (before.status_code, after.status_code) == (200, 200)
+    teams = {d.id: d.team for d in rows_of(engine, Deployment)}
+    assert teams == {"gh-deploy-1": "payments", "gh-deploy-2": "search"}
 
 
 # --- pure functions ---------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from pavedroad.ingest.files import import_file
 from pavedroad.ingest.models import CiRun, Run, RunReject, WebhookDelivery, WebhookRepository
 from pavedroad.ingest.webhooks import github
 from pavedroad.ingest.webhooks.payloads import Ignored
-from pavedroad.ingest.webhooks.receiver import reprocess_run
+from pavedroad.ingest.webhooks.reprocessing import reprocess_run
 from pavedroad.ingest.webhooks.rules import MappingRules, RulesError, load_rules
 from pavedroad.settings import Settings
 from pavedroad.web.app import create_app

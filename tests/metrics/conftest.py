@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import pytest
@@ -15,7 +15,6 @@ from pavedroad.db import unit_of_work
 from pavedroad.demo.loader import contract_row
 from pavedroad.ingest.kinds import KINDS
 from pavedroad.ingest.writer import upsert_rows
-from pavedroad.metrics import service
 from tests.web.conftest import (  # noqa: F401  (web fixtures)
     chromium_page,
     client,
@@ -23,13 +22,6 @@ from tests.web.conftest import (  # noqa: F401  (web fixtures)
     tokens,
     users,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine_connections() -> Iterator[None]:
-    """Each test's database is dropped afterwards: never keep a connection to it."""
-    yield
-    service.forget_backends()
 
 
 def at(text: str) -> datetime:

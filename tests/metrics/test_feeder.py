@@ -1,18 +1,22 @@
 """How the KPI engine's columnar mirror is fed from a SQLite store without ever opening the store
-through a second SQLite library in the process that runs it (DESIGN.md, the KPI engine)."""
+through a second SQLite library in the process that runs it (docs/configuration.md, "Using one
+store from several processes")."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from pavedroad.db import make_engine
 from pavedroad.errors import PavedroadError
 from pavedroad.metrics import feeder, service
 from pavedroad.metrics.definitions import KPI_IDS
 from pavedroad.metrics.windows import parse_window
+from pavedroad.settings import Settings
 from tests.metrics.conftest import add_events
 
 SQLITE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -34,18 +38,23 @@ def _everything(engine: Engine) -> dict[tuple[str, str], tuple[float | None, int
     return found
 
 
+@pytest.fixture
+def fed(org: Engine) -> Iterator[Engine]:
+    """The same store on its own engine, whose KPI engine copies every table by the feeder."""
+    url = org.url.render_as_string(hide_password=False)
+    engine = make_engine(url, Settings(database_url=url, kpi_copy_in_process_rows=0))
+    yield engine
+    engine.dispose()
+
+
 def _mapped_files() -> str:
     return Path("/proc/self/maps").read_text()
 
 
 @SQLITE
-def test_feeder_copies_and_in_process_copies_give_the_same_kpis(
-    org: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_feeder_copies_and_in_process_copies_give_the_same_kpis(org: Engine, fed: Engine) -> None:
     in_process = _everything(org)
-    service.forget_backends()
-    monkeypatch.setenv("PAVEDROAD_KPI_COPY_IN_PROCESS_ROWS", "0")
-    through_feeder = _everything(org)
+    through_feeder = _everything(fed)
     assert through_feeder.keys() == in_process.keys()
     for key, (value, sample) in in_process.items():
         # summing in another order may move the last bit of a float
@@ -55,12 +64,9 @@ def test_feeder_copies_and_in_process_copies_give_the_same_kpis(
 
 
 @SQLITE
-def test_the_process_running_kpis_never_loads_the_sqlite_scanner(
-    org: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("PAVEDROAD_KPI_COPY_IN_PROCESS_ROWS", "0")
-    _everything(org)
-    with Session(org) as session:
+def test_the_process_running_kpis_never_loads_the_sqlite_scanner(fed: Engine) -> None:
+    _everything(fed)
+    with Session(fed) as session:
         backend = service.backend_for(session)
     loaded = backend.raw.execute(
         "SELECT extension_name FROM duckdb_extensions() WHERE loaded"
@@ -70,13 +76,10 @@ def test_the_process_running_kpis_never_loads_the_sqlite_scanner(
 
 
 @SQLITE
-def test_rows_updated_in_place_are_copied_again_through_the_feeder(
-    org: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("PAVEDROAD_KPI_COPY_IN_PROCESS_ROWS", "0")
-    before = _everything(org)[("ci_duration_p50", "all")]
+def test_rows_updated_in_place_are_copied_again_through_the_feeder(fed: Engine) -> None:
+    before = _everything(fed)[("ci_duration_p50", "all")]
     add_events(
-        org,
+        fed,
         "ci-runs",
         [
             {  # r1 (10 min) again as a 2-minute run: an update in place
@@ -95,7 +98,7 @@ def test_rows_updated_in_place_are_copied_again_through_the_feeder(
             },
         ],
     )
-    after = _everything(org)[("ci_duration_p50", "all")]
+    after = _everything(fed)[("ci_duration_p50", "all")]
     assert before == (pytest.approx(7.0), 4)
     assert after == (pytest.approx(6.0), 5)  # 2 4 6 8 20
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from pavedroad.backlog.schemas import InitiativeIn
 from pavedroad.backlog.service import create_initiative
 from pavedroad.db import unit_of_work
-from pavedroad.metrics import service as metrics_service
 from pavedroad.roadmap.schemas import CapacityIn
 from pavedroad.roadmap.service import set_capacity
 from tests.web.conftest import (  # noqa: F401  (web fixtures)
@@ -19,14 +16,6 @@ from tests.web.conftest import (  # noqa: F401  (web fixtures)
     tokens,
     users,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine_connections() -> Iterator[None]:
-    """Each test's database is dropped afterwards: keep no metrics engine connection to it."""
-    yield
-    metrics_service.forget_backends()
-
 
 AS_OF = "2026-11-23"  # Now = 2026-Q4, Next = 2027-Q1
 

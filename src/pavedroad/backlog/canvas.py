@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from pavedroad import versions
 from pavedroad.backlog.models import Canvas, CanvasValidation
 from pavedroad.backlog.problems import problems_by_title
 from pavedroad.backlog.schemas import (
@@ -85,8 +86,11 @@ def get_canvas(*, session: Session) -> CanvasOut:
     )
 
 
-def update_canvas(*, session: Session, data: CanvasUpdate) -> CanvasOut:
-    """Change the blocks given; problems must exist, key metrics are KPI ids."""
+def update_canvas(
+    *, session: Session, data: CanvasUpdate, at: datetime | None = None
+) -> CanvasOut:
+    """Change the blocks given; problems must exist, key metrics are KPI ids (`at` records a
+    past update)."""
     canvas = _stored_canvas(session)
     given = data.model_fields_set
     for name in CANVAS_TEXT_FIELDS:
@@ -97,8 +101,9 @@ def update_canvas(*, session: Session, data: CanvasUpdate) -> CanvasOut:
         canvas.key_metrics = ",".join(dict.fromkeys(data.key_metrics))
     if "problems" in given and data.problems is not None:
         canvas.problems = problems_by_title(session=session, titles=data.problems)
-    canvas.updated_at = datetime.now(UTC)
+    canvas.updated_at = at or datetime.now(UTC)
     session.flush()
+    versions.bump(session, "backlog")
     return get_canvas(session=session)
 
 
@@ -133,4 +138,5 @@ def add_validation(*, session: Session, data: ValidationIn) -> ValidationOut:
     )
     canvas.validations.append(entry)
     session.flush()
+    versions.bump(session, "backlog")
     return ValidationOut(id=entry.id, on=entry.on, shared_with=entry.shared_with, said=entry.said)

@@ -1,7 +1,7 @@
 """Success and kill criteria set before work starts, judged against the live KPIs, and the
 kill-or-continue decisions they lead to.
 
-The rule (README "Success and kill criteria"): a criterion is judged on its KPI over the 30
+The rule (docs/backlog.md, "Success and kill criteria"): a criterion is judged on its KPI over the 30
 days before its judging day. Until the due date has passed that day is today and the state is
 provisional: a success criterion is `on_track` when the value meets the threshold, else
 `at_risk`; a kill criterion is `at_risk` when its kill condition holds, else `on_track`. Once
@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from pavedroad import versions
 from pavedroad.backlog.models import Criterion, Decision, Initiative
 from pavedroad.backlog.schemas import (
     ACTIVE_STATUSES,
@@ -252,8 +253,15 @@ def evaluate(
     return out
 
 
-def add_criterion(*, session: Session, initiative: Initiative, data: CriterionIn) -> Criterion:
-    """Attach a criterion; the same KPI, comparison and date twice is refused."""
+def add_criterion(
+    *,
+    session: Session,
+    initiative: Initiative,
+    data: CriterionIn,
+    created_at: datetime | None = None,
+) -> Criterion:
+    """Attach a criterion; the same KPI, comparison and date twice is refused (`created_at`
+    records one set in the past)."""
     for existing in initiative.criteria:
         if (existing.kind, existing.kpi_id, existing.comparator, existing.due) == (
             data.kind,
@@ -269,8 +277,11 @@ def add_criterion(*, session: Session, initiative: Initiative, data: CriterionIn
         threshold=data.threshold,
         due=data.due,
     )
+    if created_at is not None:
+        criterion.created_at = created_at
     initiative.criteria.append(criterion)
     session.flush()
+    versions.bump(session, "backlog")
     return criterion
 
 
@@ -280,6 +291,7 @@ def remove_criterion(*, session: Session, initiative: Initiative, criterion_id: 
         if criterion.id == criterion_id:
             initiative.criteria.remove(criterion)
             session.flush()
+            versions.bump(session, "backlog")
             return
     raise NotFoundError(f"{initiative.title!r} has no criterion {criterion_id}")
 
@@ -317,4 +329,5 @@ def record_decision(
         initiative.lane = None
         initiative.lane_locked = False
     session.flush()
+    versions.bump(session, "backlog")
     return decision

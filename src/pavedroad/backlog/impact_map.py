@@ -4,7 +4,7 @@ The map sets direction; RICE orders the work within it. Each goal is measurable 
 target in the KPI's unit, a due date) and has a priority that the roadmap planner follows.
 Linking an initiative as a deliverable makes it serve that impact's goal (`goal_id`); an
 initiative that serves no goal is flagged, whatever its score. The file format and the
-exports live in `map_file.py`.
+exports live in `map_read.py`, `map_write.py` and `map_export.py`.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from pavedroad import versions
 from pavedroad.backlog.models import Actor, Goal, Impact, Initiative
 from pavedroad.backlog.schemas import ACTIVE_STATUSES, InitiativeRef
-from pavedroad.backlog.service import initiative_refs
+from pavedroad.backlog.service import get_initiative_by_ref_or_raise, initiative_refs
 from pavedroad.errors import ConflictError, NotFoundError
 from pavedroad.metrics.definitions import KPI_IDS, format_value, get_definition
 from pavedroad.metrics.service import latest_values
@@ -297,20 +298,6 @@ def find_impact_or_raise(*, session: Session, goal: str, actor: str, description
     raise NotFoundError(f"actor {found.name!r} has no impact {description!r}; its impacts: {known}")
 
 
-def get_initiative_or_raise(*, session: Session, title: str) -> Initiative:
-    """The initiative with this title (any case), or NotFoundError naming it."""
-    initiative = None
-    if "\x00" not in title:
-        initiative = session.scalar(
-            select(Initiative).where(func.lower(Initiative.title) == title.strip().lower())
-        )
-    if initiative is None:
-        raise NotFoundError(
-            f"no initiative titled {title!r}; `pavedroad initiatives list` lists them"
-        )
-    return initiative
-
-
 # --- editing -----------------------------------------------------------------------------
 
 
@@ -322,6 +309,7 @@ def add_goal(*, session: Session, data: GoalIn) -> Goal:
     goal = Goal(**data.model_dump())
     session.add(goal)
     session.flush()
+    versions.bump(session, "backlog")
     return goal
 
 
@@ -335,6 +323,7 @@ def update_goal(*, session: Session, goal: Goal, data: GoalIn) -> Goal:
     for name, value in data.model_dump().items():
         setattr(goal, name, value)
     session.flush()
+    versions.bump(session, "backlog")
     return goal
 
 
@@ -352,6 +341,7 @@ def add_actor(*, session: Session, goal: Goal, data: ActorIn) -> Actor:
     actor = Actor(name=data.name)
     goal.actors.append(actor)
     session.flush()
+    versions.bump(session, "backlog")
     return actor
 
 
@@ -370,6 +360,7 @@ def add_impact(*, session: Session, actor: Actor, data: ImpactIn) -> Impact:
     impact = Impact(description=data.description)
     actor.impacts.append(impact)
     session.flush()
+    versions.bump(session, "backlog")
     return impact
 
 
@@ -383,17 +374,18 @@ def remove_impact(*, session: Session, impact: Impact) -> None:
 
 def link_deliverable(*, session: Session, impact: Impact, title: str) -> Initiative:
     """Make an initiative a deliverable of an impact: it now serves the impact's goal."""
-    initiative = get_initiative_or_raise(session=session, title=title)
+    initiative = get_initiative_by_ref_or_raise(session=session, ref=title)
     if initiative not in impact.deliverables:
         impact.deliverables.append(initiative)
     initiative.goal_id = impact.actor.goal_id
     session.flush()
+    versions.bump(session, "backlog")
     return initiative
 
 
 def unlink_deliverable(*, session: Session, impact: Impact, title: str) -> Initiative:
     """Take an initiative off an impact; it keeps serving the goals of its other impacts."""
-    initiative = get_initiative_or_raise(session=session, title=title)
+    initiative = get_initiative_by_ref_or_raise(session=session, ref=title)
     if initiative not in impact.deliverables:
         raise NotFoundError(
             f"{initiative.title!r} is not a deliverable of the impact {impact.description!r}"
@@ -422,6 +414,7 @@ def _resync_after_change(
         if initiative is not None:
             resync_goal(initiative, dropped=dropped)
     session.flush()
+    versions.bump(session, "backlog")
 
 
 def resync_goal(initiative: Initiative, *, dropped: Collection[int] = ()) -> None:

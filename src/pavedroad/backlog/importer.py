@@ -15,19 +15,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import yaml
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from pavedroad import versions
 from pavedroad.backlog.models import Goal, Initiative, Problem
 from pavedroad.backlog.schemas import ImportCounts, InitiativeIn
 from pavedroad.backlog.service import apply_values
 from pavedroad.catalog.importers import validation_problems
-from pavedroad.catalog.models import Team
+from pavedroad.catalog.service import find_teams
 from pavedroad.errors import InputProblem, InvalidInputError
+from pavedroad.yamlfile import YamlPath, load_document
+
+if TYPE_CHECKING:
+    from pavedroad.catalog.models import Team
 
 FIELDS: tuple[str, ...] = (
     "title",
@@ -77,10 +81,6 @@ class ReadFile:
     problems: list[InputProblem] = field(default_factory=list)
 
 
-def _unusable(source: str, reason: str, line: int | None = None) -> InvalidInputError:
-    return InvalidInputError([InputProblem(source=source, line=line, reason=reason)], unusable=True)
-
-
 def _names(value: object) -> list[str]:
     """A list field: a YAML list, or text with `;` between the names."""
     if value is None:
@@ -96,11 +96,17 @@ def _csv_rows(source: str, text: str) -> ReadFile:
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        raise _unusable(source, f"unreadable header: {exc}", 1) from None
+        raise InvalidInputError.because(
+            f"unreadable header: {exc}", source=source, line=1, unusable=True
+        ) from None
     if header is None:
-        raise _unusable(source, "file is empty; expected a header row")
+        raise InvalidInputError.because(
+            "file is empty; expected a header row", source=source, unusable=True
+        )
     if any(_NOT_UTF8.search(c) for c in header):
-        raise _unusable(source, "the header is not valid UTF-8", 1)
+        raise InvalidInputError.because(
+            "the header is not valid UTF-8", source=source, line=1, unusable=True
+        )
     columns = [c.strip().lower() for c in header]
     _check_columns(source, columns, line=1)
     read = ReadFile(source=source, columns=set(columns))
@@ -128,7 +134,9 @@ def _csv_rows(source: str, text: str) -> ReadFile:
             continue
         read.rows.append(ImportRow(line=line, raw=dict(zip(columns, values, strict=True))))
         if len(read.rows) > MAX_ROWS:
-            raise _unusable(source, f"file holds more than {MAX_ROWS} initiatives")
+            raise InvalidInputError.because(
+                f"file holds more than {MAX_ROWS} initiatives", source=source, unusable=True
+            )
     return read
 
 
@@ -145,15 +153,11 @@ def _check_columns(source: str, columns: list[str], *, line: int | None) -> None
     if repeated:
         problems.append(f"repeated field(s) {', '.join(repeated)}")
     if problems:
-        raise InvalidInputError(
-            [
-                InputProblem(
-                    source=source,
-                    line=line,
-                    field="header",
-                    reason="; ".join(problems) + f"; fields are {', '.join(FIELDS)}",
-                )
-            ],
+        raise InvalidInputError.because(
+            "; ".join(problems) + f"; fields are {', '.join(FIELDS)}",
+            source=source,
+            line=line,
+            field="header",
             unusable=True,
         )
 
@@ -165,38 +169,32 @@ def _yaml_scalar(value: Any) -> Any:
 
 
 def _yaml_rows(source: str, text: str) -> ReadFile:
-    try:
-        loader = yaml.SafeLoader(text)
-    except yaml.YAMLError as exc:
-        raise _unusable(source, f"broken YAML: {getattr(exc, 'reason', exc)}") from None
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise _unusable(
-            source, f"broken YAML: {reason}", mark.line + 1 if mark is not None else None
-        ) from None
-    except RecursionError:
-        raise _unusable(source, "broken YAML: nesting is too deep") from None
-    except Exception as exc:  # PyYAML raises plain errors for values such as 2026-02-30
-        raise _unusable(source, f"broken YAML: {exc}") from None
-    finally:
-        loader.dispose()
-    items_node = node
-    if isinstance(data, dict) and isinstance(node, yaml.MappingNode):
+    document = load_document(text, source=source)
+    data = document.value
+    where: YamlPath = ()
+    if isinstance(data, dict):
         if set(data) != {"initiatives"}:
-            raise _unusable(source, "expected a list of initiatives, or `initiatives:` with one", 1)
-        data = data["initiatives"]
-        items_node = next(v for k, v in node.value if k.value == "initiatives")
+            raise InvalidInputError.because(
+                "expected a list of initiatives, or `initiatives:` with one",
+                source=source,
+                line=1,
+                unusable=True,
+            )
+        data, where = data["initiatives"], ("initiatives",)
     if data is None:
-        data, items_node = [], None
-    if not isinstance(data, list) or not isinstance(items_node, yaml.SequenceNode | None):
-        raise _unusable(source, "expected a list of initiatives, or `initiatives:` with one", 1)
+        data = []
+    if not isinstance(data, list):
+        raise InvalidInputError.because(
+            "expected a list of initiatives, or `initiatives:` with one",
+            source=source,
+            line=1,
+            unusable=True,
+        )
     if len(data) > MAX_ROWS:
-        raise _unusable(source, f"file holds more than {MAX_ROWS} initiatives")
-    lines = [item.start_mark.line + 1 for item in items_node.value] if items_node else []
+        raise InvalidInputError.because(
+            f"file holds more than {MAX_ROWS} initiatives", source=source, unusable=True
+        )
+    lines = [document.lines[(*where, index)] for index in range(len(data))]
     columns: set[str] = set()
     read = ReadFile(source=source, columns=columns)
     for line, item in zip(lines, data, strict=True):
@@ -205,8 +203,7 @@ def _yaml_rows(source: str, text: str) -> ReadFile:
                 InputProblem(source=source, line=line, reason="expected a mapping of fields")
             )
             continue
-        keys = [str(k) if isinstance(k, str | int | float) else "?" for k in item]
-        unknown = [k for k in keys if k.strip().lower() not in FIELDS]
+        unknown = [k for k in item if k.strip().lower() not in FIELDS]
         if unknown:
             read.problems.append(
                 InputProblem(
@@ -217,7 +214,7 @@ def _yaml_rows(source: str, text: str) -> ReadFile:
                 )
             )
             continue
-        raw = {str(k).strip().lower(): _yaml_scalar(v) for k, v in item.items()}
+        raw = {k.strip().lower(): _yaml_scalar(v) for k, v in item.items()}
         missing = [name for name in REQUIRED if name not in raw]
         if missing:
             read.problems.append(
@@ -297,30 +294,42 @@ def read_initiatives_file(path: Path) -> ReadFile:
     source = str(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".yaml", ".yml"):
-        raise _unusable(source, "expected a .csv, .yaml or .yml file")
+        raise InvalidInputError.because(
+            "expected a .csv, .yaml or .yml file", source=source, unusable=True
+        )
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise _unusable(source, f"file is larger than {MAX_FILE_BYTES // 2**20} MB")
+            raise InvalidInputError.because(
+                f"file is larger than {MAX_FILE_BYTES // 2**20} MB", source=source, unusable=True
+            )
         data = path.read_bytes()
     except OSError as exc:
-        raise _unusable(source, f"cannot read file: {exc.strerror}") from None
+        raise InvalidInputError.because(
+            f"cannot read file: {exc.strerror}", source=source, unusable=True
+        ) from None
     return read_initiatives(data, source=source, kind="csv" if suffix == ".csv" else "yaml")
 
 
 def read_initiatives(data: bytes, *, source: str, kind: FileKind) -> ReadFile:
     """Read and validate every initiative of CSV or YAML bytes; `source` names them in problems."""
     if len(data) > MAX_FILE_BYTES:
-        raise _unusable(source, f"file is larger than {MAX_FILE_BYTES // 2**20} MB")
+        raise InvalidInputError.because(
+            f"file is larger than {MAX_FILE_BYTES // 2**20} MB", source=source, unusable=True
+        )
     if kind == "csv":
         text = data.decode("utf-8-sig", errors="surrogateescape")
         if "\x00" in text:
-            raise _unusable(source, "file holds NUL bytes; is it really CSV?")
+            raise InvalidInputError.because(
+                "file holds NUL bytes; is it really CSV?", source=source, unusable=True
+            )
         read = _csv_rows(source, text)
     else:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise _unusable(source, "file is not valid UTF-8") from None
+            raise InvalidInputError.because(
+                "file is not valid UTF-8", source=source, unusable=True
+            ) from None
         read = _yaml_rows(source, text)
     _validate(read)
     return read
@@ -357,7 +366,7 @@ def _references(
     session: Session, read: ReadFile
 ) -> tuple[dict[str, Team], dict[str, Problem], dict[str, Goal]]:
     records = [row for row in read.rows if row.record is not None]
-    teams = _lookup(session, Team, Team.slug, {t for r in records for t in r.record.teams})  # type: ignore[union-attr]
+    teams = find_teams(session=session, slugs={t for r in records for t in r.record.teams})  # type: ignore[union-attr]
     problems = _lookup(
         session,
         Problem,
@@ -371,26 +380,32 @@ def _references(
         for slug in record.teams:
             if slug not in teams:
                 read.problems.append(
-                    InputProblem(read.source, "unknown team", row.line, "teams", value=slug)
+                    InputProblem(
+                        source=read.source,
+                        reason="unknown team",
+                        line=row.line,
+                        field="teams",
+                        value=slug,
+                    )
                 )
         for title in record.problems:
             if title not in problems:
                 read.problems.append(
                     InputProblem(
-                        read.source,
-                        "unknown problem; add it first with pavedroad problems add",
-                        row.line,
-                        "problems",
+                        source=read.source,
+                        reason="unknown problem; add it first with pavedroad problems add",
+                        line=row.line,
+                        field="problems",
                         value=title,
                     )
                 )
         if record.goal and record.goal not in goals:
             read.problems.append(
                 InputProblem(
-                    read.source,
-                    "unknown goal of the impact map",
-                    row.line,
-                    "goal",
+                    source=read.source,
+                    reason="unknown goal of the impact map",
+                    line=row.line,
+                    field="goal",
                     value=record.goal,
                 )
             )
@@ -455,10 +470,10 @@ def write_initiatives(*, session: Session, read: ReadFile) -> ImportCounts:
         if initiative.reach is None and not initiative.teams:
             unreached.append(
                 InputProblem(
-                    read.source,
-                    "give a reach or the teams it targets (their headcount is then its reach)",
-                    row.line,
-                    "reach",
+                    source=read.source,
+                    reason="give a reach or the teams it targets (their headcount is then its reach)",
+                    line=row.line,
+                    field="reach",
                 )
             )
         if outcome == "created":
@@ -471,6 +486,8 @@ def write_initiatives(*, session: Session, read: ReadFile) -> ImportCounts:
         # Raising rolls back the caller's unit of work, so nothing of the file is written.
         raise InvalidInputError(unreached)
     session.flush()
+    if counts.created or counts.updated:
+        versions.bump(session, "backlog")
     return counts
 
 

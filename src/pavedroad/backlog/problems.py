@@ -7,14 +7,20 @@ Keyword-only functions over a session; the caller owns the transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from pavedroad import versions
 from pavedroad.backlog.models import Problem
 from pavedroad.backlog.schemas import InitiativeRef, ProblemIn, ProblemOut, ProblemUpdate
-from pavedroad.catalog.models import Persona, Team
+from pavedroad.catalog import service as catalog
 from pavedroad.errors import ConflictError, InputProblem, InvalidInputError, NotFoundError
+
+if TYPE_CHECKING:
+    from pavedroad.catalog.models import Persona, Team
 
 
 def _unknown(field: str, names: Sequence[str], hint: str) -> InvalidInputError:
@@ -30,7 +36,7 @@ def _unknown(field: str, names: Sequence[str], hint: str) -> InvalidInputError:
 
 def teams_by_slug(*, session: Session, slugs: Sequence[str]) -> list[Team]:
     """The teams named by slug, in the order given; unknown slugs are refused together."""
-    found = {t.slug: t for t in session.scalars(select(Team).where(Team.slug.in_(set(slugs))))}
+    found = catalog.find_teams(session=session, slugs=slugs)
     missing = [s for s in dict.fromkeys(slugs) if s not in found]
     if missing:
         raise _unknown("teams", missing, "`pavedroad catalog list teams` lists them")
@@ -39,12 +45,7 @@ def teams_by_slug(*, session: Session, slugs: Sequence[str]) -> list[Team]:
 
 def personas_by_name(*, session: Session, names: Sequence[str]) -> list[Persona]:
     """The personas named, in the order given; unknown names are refused together."""
-    found = {
-        p.name.lower(): p
-        for p in session.scalars(
-            select(Persona).where(func.lower(Persona.name).in_({n.lower() for n in names}))
-        )
-    }
+    found = catalog.find_personas(session=session, names=names)
     missing = [n for n in dict.fromkeys(names) if n.lower() not in found]
     if missing:
         raise _unknown("personas", missing, "`pavedroad catalog list personas` lists them")
@@ -134,8 +135,10 @@ def _title_is_free(session: Session, title: str, problem_id: int | None = None) 
         raise ConflictError(f"a problem titled {title!r} exists already (id {clash.id})")
 
 
-def create_problem(*, session: Session, data: ProblemIn) -> Problem:
-    """Add a problem; its teams and personas must exist."""
+def create_problem(
+    *, session: Session, data: ProblemIn, created_at: datetime | None = None
+) -> Problem:
+    """Add a problem; its teams and personas must exist (`created_at` records a past one)."""
     _title_is_free(session, data.title)
     problem = Problem(
         title=data.title,
@@ -143,8 +146,11 @@ def create_problem(*, session: Session, data: ProblemIn) -> Problem:
         teams=teams_by_slug(session=session, slugs=data.teams),
         personas=personas_by_name(session=session, names=data.personas),
     )
+    if created_at is not None:
+        problem.created_at = created_at
     session.add(problem)
     session.flush()
+    versions.bump(session, "backlog")
     return problem
 
 
@@ -161,6 +167,7 @@ def update_problem(*, session: Session, problem: Problem, data: ProblemUpdate) -
     if "personas" in given and data.personas is not None:
         problem.personas = personas_by_name(session=session, names=data.personas)
     session.flush()
+    versions.bump(session, "backlog")
     return problem
 
 
@@ -168,3 +175,4 @@ def delete_problem(*, session: Session, problem: Problem) -> None:
     """Remove a problem; initiatives that addressed it stay, without the link."""
     session.delete(problem)
     session.flush()
+    versions.bump(session, "backlog")

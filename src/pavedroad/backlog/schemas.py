@@ -10,26 +10,33 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from pavedroad.backlog import rice
 from pavedroad.catalog.schemas import SLUG_PATTERN
+from pavedroad.errors import InvalidInputError
 from pavedroad.metrics.definitions import KPI_IDS
-from pavedroad.parsing import ValueProblem, parse_timestamp
+from pavedroad.parsing import parse_timestamp
 
+# The backlog's vocabulary, defined here once: the roadmap planner, the CLI's choices and the
+# pages' selects are derived from these (each tuple lists its Literal's values in order).
 Status = Literal["idea", "planned", "in_progress", "done", "killed"]
-STATUSES: tuple[Status, ...] = ("idea", "planned", "in_progress", "done", "killed")
-# Only these are ranked against each other; done and killed work is listed but not ranked.
-ACTIVE_STATUSES: frozenset[str] = frozenset({"idea", "planned", "in_progress"})
+STATUSES: tuple[Status, ...] = get_args(Status)
+# Only these are ranked against each other and planned; done and killed work is listed only.
+ACTIVE_STATUSES: frozenset[Status] = frozenset({"idea", "planned", "in_progress"})
 Category = Literal["roadmap", "platform", "unplanned"]
-CATEGORIES: tuple[Category, ...] = ("roadmap", "platform", "unplanned")
+CATEGORIES: tuple[Category, ...] = get_args(Category)
 Lane = Literal["now", "next", "later", "exploring"]
-LANES: tuple[Lane, ...] = ("now", "next", "later", "exploring")
+LANES: tuple[Lane, ...] = get_args(Lane)
+# The lanes with a quarter and a budget; work can be forced into these.
+PlannedLane = Literal["now", "next"]
+PLANNED_LANES: tuple[PlannedLane, ...] = get_args(PlannedLane)
 CriterionKind = Literal["success", "kill"]
 Comparator = Literal["<", "<=", ">", ">="]
 DecisionWord = Literal["kill", "continue"]
+DECISIONS: tuple[DecisionWord, ...] = get_args(DecisionWord)
 CriterionState = Literal["met", "missed", "on_track", "at_risk", "triggered", "cleared", "no_data"]
 ReachSource = Literal["typed", "teams"]
 CANVAS_TEXT_FIELDS: tuple[str, ...] = (
@@ -87,8 +94,8 @@ def _instant(value: object) -> object:
     if isinstance(value, str):
         try:
             return parse_timestamp(value)
-        except ValueProblem as exc:
-            raise ValueError(str(exc)) from None
+        except InvalidInputError as exc:
+            raise ValueError(exc.problems[0].reason) from None
     return value
 
 

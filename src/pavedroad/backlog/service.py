@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
+from pavedroad import versions
 from pavedroad.backlog import criteria as criteria_service
 from pavedroad.backlog.disagreements import Prioritised, compare_orders
 from pavedroad.backlog.models import Actor, Criterion, Goal, Impact, Initiative, Problem
@@ -34,8 +35,10 @@ from pavedroad.backlog.schemas import (
     RankedInitiative,
 )
 from pavedroad.backlog.sensitivity import Scored, order_sensitivity
-from pavedroad.catalog.models import Team
 from pavedroad.errors import ConflictError, InputProblem, InvalidInputError, NotFoundError
+
+if TYPE_CHECKING:
+    from pavedroad.catalog.models import Team
 
 Outcome = Literal["created", "updated", "unchanged"]
 # Statuses that mean work has started, so the start is recorded.
@@ -185,16 +188,47 @@ def initiative_refs(*, session: Session) -> dict[int, InitiativeRef]:
     }
 
 
-def get_initiative_by_title_or_raise(*, session: Session, title: str) -> Initiative:
-    """The initiative with this title (exact, else the one matching without case), or NotFound."""
-    wanted = title.strip()
-    found = session.scalar(_loaded().where(Initiative.title == wanted))
+def title_key(title: str) -> str:
+    """A title as people mean it: without case and with runs of spaces as one space."""
+    return " ".join(title.split()).casefold()
+
+
+def get_initiative_by_ref_or_raise(*, session: Session, ref: str) -> Initiative:
+    """The initiative a person means by `ref`, the one rule every interface follows.
+
+    The exact title wins; else the one title equal to it without case and extra spaces; else,
+    when `ref` is a number, the initiative with that id. A reference that fits several titles is
+    refused with them named; one that fits none is NotFoundError.
+    """
+    wanted = ref.strip()
+    # PostgreSQL refuses NUL in a parameter; such a reference can only match by its key.
+    found = (
+        session.scalar(_loaded().where(Initiative.title == wanted))
+        if "\x00" not in wanted
+        else None
+    )
     if found is None:
-        matches = [i for i in session.scalars(_loaded()) if i.title.casefold() == wanted.casefold()]
-        found = matches[0] if len(matches) == 1 else None
+        key = title_key(wanted)
+        titles = session.execute(select(Initiative.id, Initiative.title).order_by(Initiative.title))
+        matches = [(id_, title) for id_, title in titles if title_key(title) == key]
+        if len(matches) > 1:
+            named = ", ".join(repr(title) for _, title in matches)
+            raise InvalidInputError(
+                [
+                    InputProblem(
+                        source="input",
+                        field="initiative",
+                        reason=f"{ref!r} could be any of {named}; give the exact title",
+                    )
+                ]
+            )
+        if matches:
+            found = get_initiative_or_raise(session=session, initiative_id=matches[0][0])
+        elif wanted.isdigit() and 0 < int(wanted) < 2**31:
+            found = session.scalar(_loaded().where(Initiative.id == int(wanted)))
     if found is None:
         raise NotFoundError(
-            f"no initiative titled {title!r}; `pavedroad initiatives list` lists them"
+            f"no initiative titled {ref!r}; `pavedroad initiatives list` lists them"
         )
     return found
 
@@ -242,7 +276,7 @@ def judged_criteria(
 ) -> list[InitiativeCriteria]:
     """Criteria judged against the live KPIs, per initiative (all, or the one titled)."""
     if title is not None:
-        initiatives = [get_initiative_by_title_or_raise(session=session, title=title)]
+        initiatives = [get_initiative_by_ref_or_raise(session=session, ref=title)]
     else:
         initiatives = list(session.scalars(_loaded().order_by(Initiative.title)))
     watched = [c for i in initiatives for c in i.criteria]
@@ -394,8 +428,18 @@ def _values(data: InitiativeIn | InitiativeUpdate, given: Iterable[str]) -> dict
     return values
 
 
-def create_initiative(*, session: Session, data: InitiativeIn) -> Initiative:
-    """Add an initiative; teams, problems and the goal must exist. A lane given is locked."""
+def create_initiative(
+    *,
+    session: Session,
+    data: InitiativeIn,
+    created_at: datetime | None = None,
+    started_at: datetime | None = None,
+) -> Initiative:
+    """Add an initiative; teams, problems and the goal must exist. A lane given is locked.
+
+    `created_at` and `started_at` record a past (the demo's history); by default it is created
+    now and starts when its status first says so.
+    """
     _refuse_title_clash(session, data.title)
     initiative = Initiative(
         title=data.title,
@@ -410,16 +454,21 @@ def create_initiative(*, session: Session, data: InitiativeIn) -> Initiative:
         criteria=[],
         decisions=[],
     )
+    if created_at is not None:
+        initiative.created_at = created_at
+    initiative.started_at = started_at
     apply_values(
         initiative,
         _values(data, InitiativeIn.model_fields),
         teams=teams_by_slug(session=session, slugs=data.teams),
         problems=problems_by_title(session=session, titles=data.problems),
         goal=goal_by_title(session=session, title=data.goal) if data.goal else None,
+        now=started_at or created_at,
     )
     _require_reach(initiative)
     session.add(initiative)
     session.flush()
+    versions.bump(session, "backlog")
     return initiative
 
 
@@ -446,6 +495,7 @@ def update_initiative(
     )
     _require_reach(initiative)
     session.flush()
+    versions.bump(session, "backlog")
     return initiative
 
 
@@ -453,6 +503,7 @@ def delete_initiative(*, session: Session, initiative: Initiative) -> None:
     """Remove an initiative with its criteria and decisions."""
     session.delete(initiative)
     session.flush()
+    versions.bump(session, "backlog")
 
 
 # ---- backlog views ---------------------------------------------------------------------------

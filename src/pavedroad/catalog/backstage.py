@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -38,7 +37,8 @@ from pavedroad.catalog.importers import (
 from pavedroad.catalog.schemas import DeveloperIn, ServiceIn, SystemIn, TeamIn, parse_tier
 from pavedroad.catalog.service import developer_teams, known_system_names, known_team_slugs
 from pavedroad.errors import InputProblem, InvalidInputError
-from pavedroad.parsing import ValueProblem, parse_bool, parse_count, parse_optional_timestamp
+from pavedroad.parsing import parse_bool, parse_count, parse_optional_timestamp
+from pavedroad.yamlfile import load_documents
 
 ANNOTATION = "pavedroad.dev/"
 # Groups that group teams rather than deliver: imported as teams that are not eligible.
@@ -57,8 +57,6 @@ NON_TEAM_GROUP_TYPES = frozenset(
 SKIPPED_COMPONENT_TYPES = frozenset({"library"})
 IMPORTED_KINDS = ("Group", "User", "Component", "System")
 MAX_FILE_BYTES = 50 * 1024 * 1024
-# Values one document may stand for once YAML aliases are expanded: stops "billion laughs".
-MAX_DOCUMENT_VALUES = 100_000
 NOWHERE = "which is in none of the files nor the store"
 
 Documents = list[tuple[int, Any]]
@@ -69,20 +67,19 @@ def _printable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-class _EntityProblem(Exception):
-    def __init__(self, reason: str, field: str | None = None, value: object = None) -> None:
-        super().__init__(reason)
-        self.reason, self.field = reason, field
-        text = None if value is None else _printable(str(value))
-        # A hostile value can be huge; the start of it names it well enough.
-        self.value = text if text is None or len(text) <= 200 else text[:197] + "..."
+def _refused(reason: str, field: str | None = None, value: object = None) -> InvalidInputError:
+    """An entity's field refused: the caller adds the file, line and entity."""
+    text = None if value is None else _printable(str(value))
+    # A hostile value can be huge; the start of it names it well enough.
+    shown = text if text is None or len(text) <= 200 else text[:197] + "..."
+    return InvalidInputError.because(reason, field=field, value=shown)
 
 
 def _mapping(value: object, where: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise _EntityProblem("must be a mapping", field=where)
+        raise _refused("must be a mapping", field=where)
     return value
 
 
@@ -97,41 +94,14 @@ def _read(field: str, reader: Any, text: str | None) -> Any:
         return None
     try:
         return reader(text)
-    except (ValueProblem, ValueError) as exc:
-        raise _EntityProblem(str(exc), field=field, value=text) from None
+    except InvalidInputError as exc:
+        raise _refused(exc.problems[0].reason, field=field, value=text) from None
+    except ValueError as exc:
+        raise _refused(str(exc), field=field, value=text) from None
     except OverflowError:
-        raise _EntityProblem(
+        raise _refused(
             "is outside the range of dates that can be stored", field=field, value=text
         ) from None
-
-
-def _expanded_size(root: yaml.Node) -> int:
-    """How many values a node stands for with aliases expanded, capped past the limit.
-
-    Aliases share nodes, so this walks each node once; a node that contains itself counts
-    as too many.
-    """
-    too_many = MAX_DOCUMENT_VALUES + 1
-    sizes: dict[int, int] = {}
-    open_nodes: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        children: list[yaml.Node] = []
-        if isinstance(node, yaml.SequenceNode):
-            children = list(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            children = [part for pair in node.value for part in pair]
-        if children_done:
-            sizes[id(node)] = min(too_many, 1 + sum(sizes[id(c)] for c in children))
-            open_nodes.discard(id(node))
-        elif id(node) in open_nodes:
-            return too_many
-        elif id(node) not in sizes:
-            open_nodes.add(id(node))
-            stack.append((node, True))
-            stack.extend((c, False) for c in children if id(c) not in sizes)
-    return sizes[id(root)]
 
 
 def _read_path(path: Path) -> tuple[str, list[InputProblem]]:
@@ -144,9 +114,8 @@ def _read_path(path: Path) -> tuple[str, list[InputProblem]]:
         data = path.read_bytes()
     except OSError as exc:
         # Like a missing CSV: the command line is wrong, so nothing at all is imported.
-        raise InvalidInputError(
-            [InputProblem(source=source, reason=f"cannot read file: {exc.strerror}")],
-            unusable=True,
+        raise InvalidInputError.because(
+            f"cannot read file: {exc.strerror}", source=source, unusable=True
         ) from None
     return _decode(source, data)
 
@@ -164,34 +133,11 @@ def _decode(source: str, data: bytes) -> tuple[str, list[InputProblem]]:
 
 def _documents(source: str, text: str) -> tuple[Documents, list[InputProblem]]:
     """Every YAML document of a text with its first line, or the problem that stops reading."""
-    loader = yaml.SafeLoader(text)
-    documents: list[tuple[int, Any]] = []
-    line: int | None = None
     try:
-        while loader.check_node():
-            node = loader.get_node()
-            if node is None:
-                continue
-            line = node.start_mark.line + 1
-            if _expanded_size(node) > MAX_DOCUMENT_VALUES:
-                reason = (
-                    f"document holds more than {MAX_DOCUMENT_VALUES} values "
-                    "once its aliases are expanded"
-                )
-                return [], [InputProblem(source=source, line=line, reason=reason)]
-            documents.append((line, loader.construct_document(node)))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = getattr(exc, "problem", None) or str(exc)
-        return [], [InputProblem(source=source, line=line, reason=f"broken YAML: {reason}")]
-    except RecursionError:
-        return [], [InputProblem(source=source, reason="broken YAML: nesting is too deep")]
-    except Exception as exc:  # PyYAML raises plain errors for values such as 2024-02-30
-        return [], [InputProblem(source=source, line=line, reason=f"broken YAML: {exc}")]
-    finally:
-        loader.dispose()
-    return documents, []
+        documents = load_documents(text, source=source)
+    except InvalidInputError as exc:
+        return [], exc.problems
+    return [(document.line, document.value) for document in documents], []
 
 
 @dataclass
@@ -257,11 +203,11 @@ def _label(kind: str, name: object, namespace: object) -> str:
 def _reference(value: object, where: str, *, kinds: tuple[str, ...], namespace: str) -> EntityRef:
     try:
         ref = parse_entity_ref(value, default_kind=kinds[0], default_namespace=namespace)
-    except ValueProblem as exc:
-        raise _EntityProblem(str(exc), field=where, value=value) from None
+    except InvalidInputError as exc:
+        raise _refused(exc.problems[0].reason, field=where, value=value) from None
     if ref.kind not in kinds and where != "spec.memberOf":
         allowed = " or a ".join(k.title() for k in kinds)
-        raise _EntityProblem(f"must name a {allowed}, not a {ref.kind}", field=where, value=value)
+        raise _refused(f"must name a {allowed}, not a {ref.kind}", field=where, value=value)
     return ref
 
 
@@ -271,16 +217,16 @@ def _read_entity(
     """Check the entity's own name and namespace and parse the references of its spec."""
     name, namespace = meta.get("name"), meta.get("namespace")
     if name is not None and not isinstance(name, str):
-        raise _EntityProblem("must be text", field="metadata.name")
+        raise _refused("must be text", field="metadata.name")
     if not isinstance(name, str) or not name.strip():
-        raise _EntityProblem("is required but missing", field="metadata.name")
+        raise _refused("is required but missing", field="metadata.name")
     if problem := name_problem(name.strip()):
-        raise _EntityProblem(problem, field="metadata.name", value=name)
+        raise _refused(problem, field="metadata.name", value=name)
     if namespace is not None and not isinstance(namespace, str):
-        raise _EntityProblem("must be text", field="metadata.namespace")
+        raise _refused("must be text", field="metadata.namespace")
     namespace = (namespace or "").strip() or DEFAULT_NAMESPACE
     if problem := namespace_problem(namespace):
-        raise _EntityProblem(problem, field="metadata.namespace", value=namespace)
+        raise _refused(problem, field="metadata.namespace", value=namespace)
     ref = EntityRef(kind.lower(), namespace.lower(), name.strip().lower())
     refs: dict[str, Any] = {}
     # As Backstage reads them, relative references are in the referring entity's namespace.
@@ -289,7 +235,7 @@ def _read_entity(
         _mapping(spec.get("profile"), "spec.profile")
         member_of = spec.get("memberOf")
         if member_of is not None and not isinstance(member_of, list):
-            raise _EntityProblem(
+            raise _refused(
                 "must be a list of Group references", field="spec.memberOf", value=member_of
             )
         refs["member_of"] = [
@@ -299,7 +245,7 @@ def _read_entity(
         owner = spec.get("owner")
         if owner is None or owner == "":
             if kind == "Component":
-                raise _EntityProblem("is required but missing", field="spec.owner")
+                raise _refused("is required but missing", field="spec.owner")
         else:
             refs["owner"] = _reference(owner, "spec.owner", kinds=("group", "user"), namespace=ns)
         if kind == "Component" and spec.get("system"):
@@ -330,9 +276,9 @@ def read_backstage_file(source: str, documents: Documents) -> tuple[LocatedBatch
         label = _label(kind, meta.get("name"), meta.get("namespace"))
         try:
             if raw_kind is not None and not isinstance(raw_kind, str):
-                raise _EntityProblem("must be text", field="kind")
+                raise _refused("must be text", field="kind")
             if not kind:
-                raise _EntityProblem("is required but missing", field="kind")
+                raise _refused("is required but missing", field="kind")
             spec = _mapping(doc.get("spec"), "spec")
             if kind not in IMPORTED_KINDS or (
                 kind == "Component" and str(spec.get("type", "")).lower() in SKIPPED_COMPONENT_TYPES
@@ -341,17 +287,8 @@ def read_backstage_file(source: str, documents: Documents) -> tuple[LocatedBatch
                 continue
             ref, refs = _read_entity(kind, meta, spec)
             entities.append(_Entity(kind, ref, batch, line, label, meta, spec, **refs))
-        except _EntityProblem as exc:
-            batch.problems.append(
-                InputProblem(
-                    source=source,
-                    line=line,
-                    entity=label,
-                    field=exc.field,
-                    reason=exc.reason,
-                    value=exc.value,
-                )
-            )
+        except InvalidInputError as exc:
+            batch.problems += [p.at(source=source, line=line, entity=label) for p in exc.problems]
     return batch, entities
 
 
@@ -433,8 +370,11 @@ def _guarded(entity: _Entity, build: Callable[..., Any], *args: Any) -> Any | No
     """The record `build(entity, *args)` makes, or None with its problems added to its file."""
     try:
         return build(entity, *args)
-    except _EntityProblem as exc:
-        entity.batch.problems.append(entity.problem(exc.reason, exc.field, exc.value))
+    except InvalidInputError as exc:
+        entity.batch.problems += [
+            p.at(source=entity.batch.source, line=entity.line, entity=entity.label)
+            for p in exc.problems
+        ]
     except ValidationError as exc:
         entity.batch.problems += validation_problems(
             exc,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pavedroad.parsing import ValueProblem
+from pavedroad.errors import InvalidInputError
 
 DEFAULT_NAMESPACE = "default"
 MAX_PART_LENGTH = 63
@@ -53,13 +53,13 @@ def namespace_problem(namespace: str) -> str | None:
 
 def _check(kind: str, namespace: str, name: str, shown: str) -> EntityRef:
     if not name:
-        raise ValueProblem(f"reference {shown!r} has no name")
+        raise InvalidInputError.because(f"reference {shown!r} has no name")
     if not _KIND.fullmatch(kind) or len(kind) > MAX_PART_LENGTH:
-        raise ValueProblem(f"reference {shown!r} has an invalid kind {kind!r}")
+        raise InvalidInputError.because(f"reference {shown!r} has an invalid kind {kind!r}")
     if problem := namespace_problem(namespace):
-        raise ValueProblem(f"reference {shown!r}: namespace {namespace!r} {problem}")
+        raise InvalidInputError.because(f"reference {shown!r}: namespace {namespace!r} {problem}")
     if problem := name_problem(name):
-        raise ValueProblem(f"reference {shown!r}: name {name!r} {problem}")
+        raise InvalidInputError.because(f"reference {shown!r}: name {name!r} {problem}")
     return EntityRef(kind=kind.lower(), namespace=namespace.lower(), name=name.lower())
 
 
@@ -71,7 +71,7 @@ def parse_entity_ref(
     if isinstance(ref, dict):
         name, kind, namespace = ref.get("name"), ref.get("kind"), ref.get("namespace")
         if not all(isinstance(part, str | None) for part in (name, kind, namespace)):
-            raise ValueProblem(example)
+            raise InvalidInputError.because(example)
         shown = "{" + ", ".join(f"{k}: {v}" for k, v in ref.items() if isinstance(v, str)) + "}"
         return _check(
             (kind or default_kind).strip(),
@@ -80,7 +80,7 @@ def parse_entity_ref(
             shown,
         )
     if not isinstance(ref, str) or not ref.strip():
-        raise ValueProblem(example)
+        raise InvalidInputError.because(example)
     text = ref.strip()
     # As Backstage reads it: a ':' after the first '/' belongs to the name, not to a kind.
     colon, slash = text.find(":"), text.find("/")

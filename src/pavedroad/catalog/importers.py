@@ -22,7 +22,7 @@ from pavedroad.catalog.service import (
     known_team_slugs,
 )
 from pavedroad.errors import InputProblem, InvalidInputError
-from pavedroad.parsing import ValueProblem, parse_bool, parse_count, parse_optional_timestamp
+from pavedroad.parsing import parse_bool, parse_count, parse_optional_timestamp
 
 CsvKind = Literal["teams", "developers", "services"]
 CSV_KINDS: tuple[CsvKind, ...] = ("teams", "developers", "services")
@@ -248,32 +248,24 @@ def _csv_rows(path: Path, kind: CsvKind) -> Iterator[tuple[int, dict[str, str] |
     try:
         handle = path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
     except OSError as exc:
-        raise InvalidInputError(
-            [InputProblem(source=str(path), reason=f"cannot open file: {exc.strerror}")],
-            unusable=True,
+        raise InvalidInputError.because(
+            f"cannot open file: {exc.strerror}", source=path, unusable=True
         ) from None
     with handle:
         reader = csv.reader(handle, strict=True)
         try:
             header = next(reader, None)
         except csv.Error as exc:
-            raise InvalidInputError(
-                [InputProblem(source=str(path), line=1, reason=f"unreadable header: {exc}")],
-                unusable=True,
+            raise InvalidInputError.because(
+                f"unreadable header: {exc}", source=path, line=1, unusable=True
             ) from None
         if header is None:
-            raise InvalidInputError(
-                [InputProblem(source=str(path), reason="file is empty; expected a header row")],
-                unusable=True,
+            raise InvalidInputError.because(
+                "file is empty; expected a header row", source=path, unusable=True
             )
         if any(_NOT_UTF8.search(c) for c in header):
-            raise InvalidInputError(
-                [
-                    InputProblem(
-                        source=str(path), line=1, field="header", reason="is not valid UTF-8"
-                    )
-                ],
-                unusable=True,
+            raise InvalidInputError.because(
+                "is not valid UTF-8", source=path, line=1, field="header", unusable=True
             )
         columns = [c.strip().lower() for c in header]
         _check_header(path, kind, columns)
@@ -315,29 +307,25 @@ def _check_header(path: Path, kind: CsvKind, columns: list[str]) -> None:
         problems.append(f"repeated column(s) {', '.join(duplicated)}")
     if problems:
         expected = ",".join(required + optional)
-        raise InvalidInputError(
-            [
-                InputProblem(
-                    source=str(path),
-                    line=1,
-                    field="header",
-                    reason="; ".join(problems) + f"; expected columns {expected}",
-                )
-            ],
+        raise InvalidInputError.because(
+            "; ".join(problems) + f"; expected columns {expected}",
+            source=path,
+            line=1,
+            field="header",
             unusable=True,
         )
 
 
 def _convert(kind: CsvKind, raw: dict[str, str]) -> dict[str, Any]:
-    """Turn CSV strings into typed values; raise ValueProblem naming the field."""
+    """Turn CSV strings into typed values; raise InvalidInputError naming the field."""
     out: dict[str, Any] = {}
     required, _ = CSV_COLUMNS[kind]
     for name, text in raw.items():
         if _NOT_UTF8.search(text):
             shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-            raise _FieldProblem(name, "is not valid UTF-8", shown)
+            raise InvalidInputError.because("is not valid UTF-8", field=name, value=shown)
         if name in required and not text.strip():
-            raise _FieldProblem(name, "is required but empty", text)
+            raise InvalidInputError.because("is required but empty", field=name, value=text)
         try:
             if name == "eligible":
                 out[name] = parse_bool(text) if text.strip() else True
@@ -349,19 +337,13 @@ def _convert(kind: CsvKind, raw: dict[str, str]) -> dict[str, Any]:
                 continue
             else:
                 out[name] = text
-        except ValueProblem as exc:
-            raise _FieldProblem(name, str(exc), text) from None
+        except InvalidInputError as exc:
+            raise InvalidInputError([p.at(field=name, value=text) for p in exc.problems]) from None
         except OverflowError:
-            raise _FieldProblem(
-                name, "is outside the range of dates that can be stored", text
+            raise InvalidInputError.because(
+                "is outside the range of dates that can be stored", field=name, value=text
             ) from None
     return out
-
-
-class _FieldProblem(Exception):
-    def __init__(self, field: str, reason: str, value: str) -> None:
-        super().__init__(reason)
-        self.field, self.reason, self.value = field, reason, value
 
 
 _SCHEMAS: dict[CsvKind, type[BaseModel]] = {
@@ -384,12 +366,8 @@ def read_catalog_csv(path: Path, kind: CsvKind) -> LocatedBatch:
             continue
         try:
             record = schema.model_validate(_convert(kind, raw))
-        except _FieldProblem as exc:
-            batch.problems.append(
-                InputProblem(
-                    source=source, line=line, field=exc.field, reason=exc.reason, value=exc.value
-                )
-            )
+        except InvalidInputError as exc:
+            batch.problems += [p.at(source=source, line=line) for p in exc.problems]
             continue
         except ValidationError as exc:
             batch.problems.extend(validation_problems(exc, source=source, line=line, raw=raw))

@@ -10,6 +10,7 @@ from typing import Any, Literal, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from pavedroad import versions
 from pavedroad.catalog.models import Developer, Persona, PersonaJob, Service, System, Team
 from pavedroad.catalog.schemas import (
     DeveloperIn,
@@ -125,6 +126,29 @@ def _load_by(
 def known_team_slugs(*, session: Session, slugs: Iterable[str]) -> set[str]:
     """The subset of `slugs` that name stored teams."""
     return set(_load_by(session, Team, "slug", slugs))
+
+
+def find_teams(*, session: Session, slugs: Iterable[str]) -> dict[str, Team]:
+    """The stored teams among `slugs`, by slug (unknown slugs are left out)."""
+    return _load_by(session, Team, "slug", slugs)
+
+
+def find_personas(*, session: Session, names: Iterable[str]) -> dict[str, Persona]:
+    """The stored personas among `names`, by lower-cased name (names match without case)."""
+    wanted = {name.lower() for name in names}
+    query = select(Persona).where(func.lower(Persona.name).in_(wanted))
+    return {persona.name.lower(): persona for persona in session.scalars(query)}
+
+
+def team_slugs(*, session: Session) -> set[str]:
+    """Every stored team's slug."""
+    return set(session.scalars(select(Team.slug)))
+
+
+def service_owners(*, session: Session) -> dict[str, str]:
+    """Every stored service's owning team slug, by service name."""
+    rows = session.execute(select(Service.name, Team.slug).join(Service.owner))
+    return {row.name: row.slug for row in rows}
 
 
 def known_system_names(*, session: Session, names: Iterable[str]) -> set[str]:
@@ -246,6 +270,8 @@ def apply_batch(*, session: Session, batch: CatalogBatch, source: str) -> Import
         _, outcome = _upsert(session, services.get(svc_in.name), Service, values)
         report.add("services", outcome)
     session.flush()
+    if report.total("created") or report.total("updated"):
+        versions.bump(session, "catalog")
     return report
 
 
@@ -457,6 +483,8 @@ def save_persona(*, session: Session, data: PersonaIn, builtin: bool = False) ->
             have.add(statement)
             outcome = "updated" if outcome == "unchanged" else outcome
     session.flush()
+    if outcome != "unchanged":
+        versions.bump(session, "catalog")
     return outcome
 
 

@@ -1,4 +1,5 @@
-"""What every command shares: the --db option, opening the store, JSON and table output."""
+"""What every command shares: the --db option, opening the store, reading days, JSON and table
+output."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -26,8 +28,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from pavedroad.db import make_engine, unit_of_work
+from pavedroad.errors import InputProblem, InvalidInputError
 from pavedroad.schema import require_current
-from pavedroad.settings import resolve_database_url
+from pavedroad.settings import load_settings
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
@@ -47,7 +50,8 @@ JsonOption = Annotated[
 
 def open_engine(db: str | None, *, check_schema: bool = True) -> Engine:
     """An engine for the chosen database; refuses a schema that is not current."""
-    engine = make_engine(resolve_database_url(db))
+    settings = load_settings(db)
+    engine = make_engine(settings.database_url, settings)
     if check_schema:
         require_current(engine)
     return engine
@@ -127,6 +131,26 @@ def progress(*, rows: bool = False) -> Progress:
         transient=True,
         disable=not err_console.is_terminal,
     )
+
+
+def parse_day(text: str, *, option: str, example: str) -> date:
+    """A day typed as YYYY-MM-DD for `option`, or an input problem showing `example`."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInputError(
+            [InputProblem(source=option, reason=f"expected a date such as {example}", value=text)]
+        ) from None
+
+
+def number_text(value: float) -> str:
+    """A number with thousands separators and at most two decimals, trailing zeros dropped."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def one_of(values: Sequence[str]) -> str:
+    """Allowed values as help text reads them: `a, b or c`."""
+    return ", ".join(values[:-1]) + f" or {values[-1]}" if len(values) > 1 else "".join(values)
 
 
 def print_error(message: str) -> None:

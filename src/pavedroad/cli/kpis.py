@@ -21,7 +21,7 @@ app = typer.Typer(
     ),
     invoke_without_command=True,
 )
-target_app = typer.Typer(help="The organisation's KPI targets (defaults come from DESIGN.md).")
+target_app = typer.Typer(help="The organisation's KPI targets (defaults: the KPI definitions).")
 app.add_typer(target_app, name="target")
 
 WindowOption = Annotated[
@@ -80,7 +80,7 @@ def kpis(
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """Every KPI for a window. `--json` prints the contract of DESIGN.md."""
+    """Every KPI for a window. `--json` prints the contract of docs/kpis.md."""
     if ctx.invoked_subcommand is not None:
         return
     with (

@@ -11,7 +11,20 @@ from typer.core import TyperGroup
 
 from pavedroad import __version__
 from pavedroad.catalog.service import seed_default_personas
-from pavedroad.cli import backlog, catalog, demo, imports, kpis, roadmap, runs, users
+from pavedroad.cli import (
+    canvas,
+    capacity,
+    catalog,
+    demo,
+    impact_map,
+    imports,
+    initiatives,
+    kpis,
+    problems,
+    roadmap,
+    runs,
+    users,
+)
 from pavedroad.cli.common import DbOption, console, open_engine, print_error
 from pavedroad.db import unit_of_work
 from pavedroad.errors import InvalidInputError, PavedroadError
@@ -55,12 +68,12 @@ app.add_typer(users.token_app, name="token")
 app.add_typer(demo.app, name="demo")
 app.add_typer(runs.app, name="runs")
 app.add_typer(kpis.app, name="kpis")
-app.add_typer(backlog.problems_app, name="problems")
-app.add_typer(backlog.initiatives_app, name="initiatives")
-app.add_typer(backlog.canvas_app, name="canvas")
-app.add_typer(roadmap.map_app, name="map")
+app.add_typer(problems.problems_app, name="problems")
+app.add_typer(initiatives.initiatives_app, name="initiatives")
+app.add_typer(canvas.canvas_app, name="canvas")
+app.add_typer(impact_map.map_app, name="map")
 app.add_typer(roadmap.roadmap_app, name="roadmap")
-app.add_typer(roadmap.capacity_app, name="capacity")
+app.add_typer(capacity.capacity_app, name="capacity")
 
 
 @app.command()

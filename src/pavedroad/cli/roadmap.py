@@ -1,34 +1,28 @@
-"""`pavedroad map`, `pavedroad roadmap` and `pavedroad capacity`: direction, lanes and budget."""
+"""`pavedroad roadmap`: Now, Next, Later and Exploring, the planner and the what-if."""
 
 from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pavedroad.backlog import impact_map, map_file
-from pavedroad.backlog.impact_map import ActorIn, GoalIn, ImpactIn
-from pavedroad.cli.common import DbOption, JsonOption, console, print_json, print_table, store
-from pavedroad.errors import InputProblem, InvalidInputError
-from pavedroad.metrics.definitions import format_value, get_definition
-from pavedroad.metrics.windows import today_utc
-from pavedroad.roadmap import exports, service
-from pavedroad.roadmap.planner import CATEGORIES
-from pavedroad.roadmap.schemas import CapacityIn, LaneIn, WhatIfIn
-
-map_app = typer.Typer(
-    help="The impact map: goals (KPI, target, date) -> actors -> impacts -> deliverables.",
-    no_args_is_help=True,
+from pavedroad.backlog.schemas import Category, Lane, PlannedLane
+from pavedroad.cli.common import (
+    DbOption,
+    JsonOption,
+    console,
+    parse_day,
+    print_json,
+    print_table,
+    store,
 )
+from pavedroad.roadmap import exports, service
+from pavedroad.roadmap.schemas import LaneIn, WhatIfIn
+
 roadmap_app = typer.Typer(
     help="The roadmap: Now (committed), Next (planned), Later (direction), Exploring.",
-    no_args_is_help=True,
-)
-capacity_app = typer.Typer(
-    help="The capacity budget per quarter (default 70% roadmap / 20% platform / 10% unplanned).",
     no_args_is_help=True,
 )
 
@@ -41,23 +35,6 @@ AsOfOption = Annotated[
         show_default=False,
     ),
 ]
-GoalOption = Annotated[str, typer.Option("--goal", help="Title of the goal.")]
-ActorOption = Annotated[str, typer.Option("--actor", help="Name of the actor under the goal.")]
-ImpactOption = Annotated[
-    str, typer.Option("--impact", help="Description of the impact under the actor.")
-]
-
-
-class LaneChoice(StrEnum):
-    now = "now"
-    next = "next"
-    later = "later"
-    exploring = "exploring"
-
-
-class ForcedLaneChoice(StrEnum):
-    now = "now"
-    next = "next"
 
 
 class Horizon(StrEnum):
@@ -70,307 +47,17 @@ class ExportFormat(StrEnum):
     mermaid = "mermaid"
 
 
-class CategoryChoice(StrEnum):
-    roadmap = "roadmap"
-    platform = "platform"
-    unplanned = "unplanned"
+def as_of_day(text: str | None) -> date | None:
+    """The --as-of day a plan is made on (None: today)."""
+    return None if text is None else parse_day(text, option="--as-of", example="2026-11-23")
 
 
-def _as_of(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInputError(
-            [
-                InputProblem(
-                    source="--as-of", reason="expected a date such as 2026-11-23", value=text
-                )
-            ]
-        ) from None
-
-
-def _due(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInputError(
-            [InputProblem(source="--due", reason="expected a date such as 2027-03-31", value=text)]
-        ) from None
-
-
-def _rice(rice: float | None, rank: int | None, of: int | None = None) -> str:
+def rice_text(rice: float | None, rank: int | None, of: int | None = None) -> str:
+    """A RICE score with its rank, e.g. `33.60 (#2 of 9)`."""
     if rice is None:
         return ""
     place = f" (#{rank}{f' of {of}' if of else ''})" if rank is not None else ""
     return f"{rice:.2f}{place}"
-
-
-def _split(shares: dict[str, float | None]) -> str:
-    if any(shares[c] is None for c in CATEGORIES):
-        return "nothing delivered"
-    return "/".join(f"{(shares[c] or 0) * 100:.0f}" for c in CATEGORIES)
-
-
-def _pm(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
-
-
-# --- map -------------------------------------------------------------------------------------
-
-
-@map_app.command("show")
-def map_show(as_of: AsOfOption = None, as_json: JsonOption = False, db: DbOption = None) -> None:
-    """Show the map: each goal with its KPI (now and target), actors, impacts and deliverables
-    with their RICE and rank, and the active initiatives that serve no goal (flagged)."""
-    day = _as_of(as_of) or today_utc()
-    with store(db) as session:
-        found = impact_map.get_map(session=session, as_of=day)
-    if as_json:
-        print_json(found)
-        return
-    if not found.goals:
-        console.print(
-            "[dim]The impact map has no goals yet. Add one: pavedroad map add-goal TITLE --kpi "
-            "lead_time_p50 --target 30 --due 2027-03-31, or import a file: pavedroad map "
-            "import map.yaml[/dim]"
-        )
-    for goal in found.goals:
-        now = f", now {goal.current_text}" if goal.current_text else ""
-        console.print(
-            f"[bold]{goal.priority}. {goal.title}[/bold]  {goal.kpi_id} {goal.target_text} "
-            f"by {goal.due.isoformat()}{now}",
-            highlight=False,
-        )
-        rows = [
-            [
-                actor.name,
-                impact.description,
-                "; ".join(f"{d.title} ({_rice(d.rice, d.rank)})" for d in impact.deliverables),
-            ]
-            for actor in goal.actors
-            for impact in actor.impacts
-        ] + [[a.name, "", ""] for a in goal.actors if not a.impacts]
-        print_table(
-            "",
-            ["actor", "impact", "deliverables (RICE, rank)"],
-            rows,
-            empty="  No actors yet: pavedroad map add-actor NAME --goal TITLE",
-        )
-    if found.flagged:
-        print_table(
-            f"{len(found.flagged)} initiatives serve no goal (flagged)",
-            ["initiative", "status", "RICE (rank)"],
-            [[d.title, d.status, _rice(d.rice, d.rank)] for d in found.flagged],
-            empty="",
-        )
-
-
-@map_app.command("import")
-def map_import(
-    file: Annotated[Path, typer.Argument(help="The map as YAML (or JSON); see the README.")],
-    prune: Annotated[
-        bool, typer.Option("--prune", help="Also remove goals the file does not name.")
-    ] = False,
-    as_json: JsonOption = False,
-    db: DbOption = None,
-) -> None:
-    """Import the map from a file. Each goal named becomes exactly as written; goals it does not
-    name are kept unless --prune. A file with any problem writes nothing; importing the same
-    file again changes nothing."""
-    with store(db) as session:
-        specs = map_file.read_map_file(session=session, path=file)
-        report = map_file.apply_map(session=session, specs=specs, prune=prune)
-    if as_json:
-        print_json({"counts": report.counts, "changed": report.changed})
-        return
-    print_table(
-        f"Imported {file}" + ("" if report.changed else " (nothing changed)"),
-        ["level", "created", "updated", "removed", "unchanged"],
-        [[level, *counts.values()] for level, counts in report.counts.items()],
-        empty="",
-    )
-
-
-@map_app.command("export")
-def map_export(
-    mermaid: Annotated[
-        bool, typer.Option("--mermaid", help="A Mermaid `graph LR` (the default).")
-    ] = False,
-    as_yaml: Annotated[
-        bool, typer.Option("--yaml", help="The import file format, to edit and import again.")
-    ] = False,
-    db: DbOption = None,
-) -> None:
-    """Print the map as Mermaid (paste it where Mermaid renders) or as an import file."""
-    if mermaid and as_yaml:
-        raise typer.BadParameter("choose one of --mermaid and --yaml")
-    with store(db) as session:
-        found = impact_map.get_map(session=session)
-    text = map_file.to_yaml(found) if as_yaml else map_file.to_mermaid(found)
-    typer.echo(text, nl=False)
-
-
-@map_app.command("add-goal")
-def map_add_goal(
-    title: Annotated[
-        str, typer.Argument(help="What the goal is, e.g. 'Time to production halved'.")
-    ],
-    kpi: Annotated[str, typer.Option("--kpi", help="KPI id, e.g. lead_time_p50 (pavedroad kpis).")],
-    target: Annotated[float, typer.Option("--target", help="Target value in the KPI's unit.")],
-    due: Annotated[str, typer.Option("--due", help="Due date, YYYY-MM-DD.")],
-    priority: Annotated[int, typer.Option("--priority", help="1 = most important.")] = 1,
-    db: DbOption = None,
-) -> None:
-    """Add a measurable goal: a KPI, a target in its unit, and a date."""
-    data = GoalIn(title=title, kpi_id=kpi, target=target, due=_due(due), priority=priority)
-    with store(db) as session:
-        goal = impact_map.add_goal(session=session, data=data)
-        unit = get_definition(goal.kpi_id).unit
-    console.print(
-        f"Added goal {goal.title!r}: {goal.kpi_id} {format_value(goal.target, unit)} "
-        f"by {goal.due.isoformat()}, priority {goal.priority}.",
-        highlight=False,
-    )
-
-
-@map_app.command("set-goal")
-def map_set_goal(
-    title: Annotated[str, typer.Argument(help="Title of the goal to change.")],
-    new_title: Annotated[str | None, typer.Option("--title", help="A new title.")] = None,
-    kpi: Annotated[str | None, typer.Option("--kpi", help="A new KPI id.")] = None,
-    target: Annotated[float | None, typer.Option("--target", help="A new target.")] = None,
-    due: Annotated[str | None, typer.Option("--due", help="A new due date.")] = None,
-    priority: Annotated[int | None, typer.Option("--priority", help="A new priority.")] = None,
-    db: DbOption = None,
-) -> None:
-    """Change a goal's title, KPI, target, due date or priority."""
-    with store(db) as session:
-        goal = impact_map.get_goal_or_raise(session=session, title=title)
-        data = GoalIn(
-            title=new_title if new_title is not None else goal.title,
-            kpi_id=kpi if kpi is not None else goal.kpi_id,
-            target=target if target is not None else goal.target,
-            due=_due(due) if due is not None else goal.due,
-            priority=priority if priority is not None else goal.priority,
-        )
-        impact_map.update_goal(session=session, goal=goal, data=data)
-    console.print(f"Goal {data.title!r} updated.", highlight=False)
-
-
-@map_app.command("remove-goal")
-def map_remove_goal(
-    title: Annotated[str, typer.Argument(help="Title of the goal.")], db: DbOption = None
-) -> None:
-    """Remove a goal with its actors and impacts; its deliverables stay in the backlog."""
-    with store(db) as session:
-        goal = impact_map.get_goal_or_raise(session=session, title=title)
-        name = goal.title
-        impact_map.remove_goal(session=session, goal=goal)
-    console.print(f"Removed goal {name!r}.", highlight=False)
-
-
-@map_app.command("add-actor")
-def map_add_actor(
-    name: Annotated[str, typer.Argument(help="Whose behaviour must change, e.g. 'New joiners'.")],
-    goal: GoalOption,
-    db: DbOption = None,
-) -> None:
-    """Add an actor under a goal."""
-    data = ActorIn(name=name)
-    with store(db) as session:
-        found = impact_map.get_goal_or_raise(session=session, title=goal)
-        impact_map.add_actor(session=session, goal=found, data=data)
-        title = found.title
-    console.print(f"Added actor {data.name!r} under {title!r}.", highlight=False)
-
-
-@map_app.command("remove-actor")
-def map_remove_actor(
-    name: Annotated[str, typer.Argument(help="Name of the actor.")],
-    goal: GoalOption,
-    db: DbOption = None,
-) -> None:
-    """Remove an actor with its impacts."""
-    with store(db) as session:
-        actor = impact_map.find_actor_or_raise(session=session, goal=goal, name=name)
-        impact_map.remove_actor(session=session, actor=actor)
-    console.print(f"Removed actor {name!r}.", highlight=False)
-
-
-@map_app.command("add-impact")
-def map_add_impact(
-    description: Annotated[
-        str, typer.Argument(help="The change in behaviour, e.g. 'Deploy faster'.")
-    ],
-    goal: GoalOption,
-    actor: ActorOption,
-    db: DbOption = None,
-) -> None:
-    """Add an impact under an actor."""
-    data = ImpactIn(description=description)
-    with store(db) as session:
-        found = impact_map.find_actor_or_raise(session=session, goal=goal, name=actor)
-        impact_map.add_impact(session=session, actor=found, data=data)
-    console.print(f"Added impact {data.description!r}.", highlight=False)
-
-
-@map_app.command("remove-impact")
-def map_remove_impact(
-    description: Annotated[str, typer.Argument(help="Description of the impact.")],
-    goal: GoalOption,
-    actor: ActorOption,
-    db: DbOption = None,
-) -> None:
-    """Remove an impact and its deliverable links."""
-    with store(db) as session:
-        found = impact_map.find_impact_or_raise(
-            session=session, goal=goal, actor=actor, description=description
-        )
-        impact_map.remove_impact(session=session, impact=found)
-    console.print(f"Removed impact {description!r}.", highlight=False)
-
-
-@map_app.command("link")
-def map_link(
-    initiative: Annotated[str, typer.Argument(help="Title of the initiative (the deliverable).")],
-    goal: GoalOption,
-    actor: ActorOption,
-    impact: ImpactOption,
-    db: DbOption = None,
-) -> None:
-    """Link an initiative as a deliverable of an impact; it then serves that goal."""
-    with store(db) as session:
-        found = impact_map.find_impact_or_raise(
-            session=session, goal=goal, actor=actor, description=impact
-        )
-        linked = impact_map.link_deliverable(session=session, impact=found, title=initiative)
-        text = (
-            f"{linked.title!r} now delivers {found.description!r} for {found.actor.goal.title!r}."
-        )
-    console.print(text, highlight=False)
-
-
-@map_app.command("unlink")
-def map_unlink(
-    initiative: Annotated[str, typer.Argument(help="Title of the initiative.")],
-    goal: GoalOption,
-    actor: ActorOption,
-    impact: ImpactOption,
-    db: DbOption = None,
-) -> None:
-    """Take an initiative off an impact; it keeps serving the goals of its other impacts."""
-    with store(db) as session:
-        found = impact_map.find_impact_or_raise(
-            session=session, goal=goal, actor=actor, description=impact
-        )
-        unlinked = impact_map.unlink_deliverable(session=session, impact=found, title=initiative)
-        text = f"{unlinked.title!r} no longer delivers {found.description!r}."
-    console.print(text, highlight=False)
-
-
-# --- roadmap ---------------------------------------------------------------------------------
 
 
 @roadmap_app.command("show")
@@ -385,7 +72,7 @@ def roadmap_show(
     """Show the four lanes with each initiative's RICE and rank, goal, effort and category,
     the capacity Now and Next use, and where the plan disagrees with lanes set by hand."""
     with store(db) as session:
-        view = service.show_roadmap(session=session, as_of=_as_of(as_of), horizon=by.value)
+        view = service.show_roadmap(session=session, as_of=as_of_day(as_of), horizon=by.value)
     if as_json:
         print_json(view)
         return
@@ -396,7 +83,7 @@ def roadmap_show(
             [
                 [
                     c.title + (" [set by hand]" if c.locked else ""),
-                    _rice(c.rice, c.rank, c.ranked_of),
+                    rice_text(c.rice, c.rank, c.ranked_of),
                     c.goal or "no goal",
                     f"{c.effort:g}",
                     c.category,
@@ -433,7 +120,7 @@ def roadmap_show(
 @roadmap_app.command("set")
 def roadmap_set(
     title: Annotated[str, typer.Argument(help="Title of the initiative.")],
-    lane: Annotated[LaneChoice, typer.Option("--lane", help="The lane to put it in.")],
+    lane: Annotated[Lane, typer.Option("--lane", help="The lane to put it in.")],
     quarter: Annotated[
         str | None,
         typer.Option(
@@ -446,9 +133,9 @@ def roadmap_set(
 ) -> None:
     """Put an initiative in a lane by hand; the planner keeps it there (and says when it
     disagrees) until `pavedroad roadmap unlock`."""
-    data = LaneIn(title=title, lane=lane.value, quarter=quarter)
+    data = LaneIn(title=title, lane=lane, quarter=quarter)
     with store(db) as session:
-        initiative = service.set_lane(session=session, data=data, as_of=_as_of(as_of))
+        initiative = service.set_lane(session=session, data=data, as_of=as_of_day(as_of))
         text = f"{initiative.title!r} is in {initiative.lane}" + (
             f" for {initiative.quarter}" if initiative.quarter else ""
         )
@@ -481,7 +168,7 @@ def roadmap_plan(
     person-months times the category's budget share; the rest Later, unvalidated ideas
     (50% confidence) Exploring. Prints the proposal; --apply writes it."""
     with store(db) as session:
-        plan = service.plan_roadmap(session=session, as_of=_as_of(as_of), apply=apply)
+        plan = service.plan_roadmap(session=session, as_of=as_of_day(as_of), apply=apply)
     if as_json:
         print_json(plan)
         return
@@ -492,7 +179,7 @@ def roadmap_plan(
         [
             [
                 p.title,
-                _rice(p.rice, p.rank),
+                rice_text(p.rice, p.rank),
                 f"{p.effort:g}",
                 p.category,
                 p.lane + (" (by hand)" if p.locked else ""),
@@ -525,9 +212,7 @@ def roadmap_whatif(
         str,
         typer.Option("--add", help="An initiative of the backlog, or a new one (then --effort)."),
     ],
-    lane: Annotated[
-        ForcedLaneChoice, typer.Option("--lane", help="Force it into Now or Next.")
-    ] = ForcedLaneChoice.now,
+    lane: Annotated[PlannedLane, typer.Option("--lane", help="Force it into Now or Next.")] = "now",
     effort: Annotated[
         float | None, typer.Option("--effort", help="Person-months (needed for a new one).")
     ] = None,
@@ -541,7 +226,7 @@ def roadmap_whatif(
         str | None, typer.Option("--confidence", help="100%, 80% or 50% (new: 50%).")
     ] = None,
     category: Annotated[
-        CategoryChoice | None, typer.Option("--category", help="Budget category (new: roadmap).")
+        Category | None, typer.Option("--category", help="Budget category (new: roadmap).")
     ] = None,
     as_of: AsOfOption = None,
     as_json: JsonOption = False,
@@ -552,15 +237,15 @@ def roadmap_whatif(
     Nothing is written."""
     question = WhatIfIn(
         add=add,
-        lane=lane.value,
+        lane=lane,
         effort=effort,
         reach=reach,
         impact=impact,
         confidence=confidence,
-        category=category.value if category else None,
+        category=category,
     )
     with store(db) as session:
-        answer = service.what_if_answer(session=session, question=question, as_of=_as_of(as_of))
+        answer = service.what_if_answer(session=session, question=question, as_of=as_of_day(as_of))
     if as_json:
         print_json(answer)
         return
@@ -621,71 +306,8 @@ def roadmap_export(
 ) -> None:
     """Print the roadmap as Markdown or Mermaid."""
     with store(db) as session:
-        view = service.show_roadmap(session=session, as_of=_as_of(as_of), horizon=by.value)
+        view = service.show_roadmap(session=session, as_of=as_of_day(as_of), horizon=by.value)
     text = (
         exports.to_markdown(view) if format is ExportFormat.markdown else exports.to_mermaid(view)
     )
     typer.echo(text, nl=False)
-
-
-# --- capacity --------------------------------------------------------------------------------
-
-
-@capacity_app.command("set")
-def capacity_set(
-    quarter: Annotated[str, typer.Argument(help="The quarter, e.g. 2026-Q4.")],
-    person_months: Annotated[
-        float, typer.Option("--person-months", help="The team's capacity in the quarter.")
-    ],
-    split: Annotated[
-        str, typer.Option("--split", help="Roadmap/platform/unplanned percentages.")
-    ] = "70/20/10",
-    db: DbOption = None,
-) -> None:
-    """Set a quarter's capacity and its budget split."""
-    data = CapacityIn(person_months=person_months, split=split)
-    with store(db) as session:
-        plan = service.set_capacity(session=session, quarter=quarter, data=data)
-        text = (
-            f"{plan.quarter}: {plan.person_months:g} person-months, "
-            f"{plan.roadmap_share:.0%} roadmap / {plan.platform_share:.0%} platform / "
-            f"{plan.unplanned_share:.0%} unplanned."
-        )
-    console.print(text, highlight=False)
-
-
-@capacity_app.command("show")
-def capacity_show(
-    quarter: Annotated[
-        str | None, typer.Option("--quarter", help="Only this quarter (2026-Q4).")
-    ] = None,
-    as_of: AsOfOption = None,
-    as_json: JsonOption = False,
-    db: DbOption = None,
-) -> None:
-    """Plan against what was delivered per quarter: initiatives done by category weighted by
-    effort, and resolved tickets as unplanned work; warns when unplanned eats the budget."""
-    with store(db) as session:
-        report = service.capacity_report(session=session, quarter=quarter, as_of=_as_of(as_of))
-    if as_json:
-        print_json(report)
-        return
-    print_table(
-        "Capacity budget: plan against delivered (person-months; roadmap/platform/unplanned %)",
-        ["quarter", "capacity", "plan", "delivered", "delivered split", "tickets"],
-        [
-            [
-                q.quarter,
-                _pm(q.person_months) or "not set",
-                q.split_text,
-                _pm(q.delivered_total),
-                _split(q.actual_shares),
-                q.tickets_resolved,
-            ]
-            for q in report
-        ],
-        empty="",
-    )
-    for q in report:
-        for warning in q.warnings:
-            console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)

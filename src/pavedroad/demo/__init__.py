@@ -1,1 +1,1 @@
-"""The deterministic demo company that tells the practice's war story (DESIGN.md)."""
+"""The deterministic demo company that tells the practice's war story (docs/index.md)."""

@@ -10,17 +10,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from pavedroad.backlog import canvas as canvas_service
 from pavedroad.backlog import criteria as criteria_service
-from pavedroad.backlog.models import Canvas, Criterion, Decision, Initiative, Problem
-from pavedroad.backlog.problems import personas_by_name, problems_by_title, teams_by_slug
-from pavedroad.backlog.schemas import CanvasUpdate, CriterionIn, ProblemIn, ValidationIn
-from pavedroad.backlog.service import apply_values
+from pavedroad.backlog import problems as problem_service
+from pavedroad.backlog import service
+from pavedroad.backlog.schemas import (
+    CanvasUpdate,
+    CriterionIn,
+    DecisionIn,
+    InitiativeIn,
+    InitiativeUpdate,
+    ProblemIn,
+    ValidationIn,
+)
 from pavedroad.demo.company import DemoCompany
+
+if TYPE_CHECKING:
+    from pavedroad.backlog.models import Initiative
 
 FEATURE = "Feature engineers"
 SUPPORT = "Support teams"
@@ -406,80 +416,56 @@ VALIDATIONS: tuple[ValidationIn, ...] = (
 
 
 def _problems(session: Session) -> None:
-    existing = set(session.scalars(select(Problem.title)))
+    existing = {p.title for p in problem_service.list_problems(session=session)}
     for title, description, teams, personas in PROBLEMS:
         if title in existing:
             continue
         data = ProblemIn(
             title=title, description=description, teams=list(teams), personas=list(personas)
         )
-        session.add(
-            Problem(
-                title=data.title,
-                description=data.description,
-                teams=teams_by_slug(session=session, slugs=data.teams),
-                personas=personas_by_name(session=session, names=data.personas),
-                created_at=datetime(2026, 6, 12, 16, tzinfo=UTC),
-            )
+        problem_service.create_problem(
+            session=session, data=data, created_at=datetime(2026, 6, 12, 16, tzinfo=UTC)
         )
-    session.flush()
 
 
 def _initiatives(session: Session, company: DemoCompany) -> None:
-    stored = {
-        i.title: i
-        for i in session.scalars(
-            select(Initiative).options(
-                selectinload(Initiative.teams),
-                selectinload(Initiative.problems),
-                selectinload(Initiative.criteria),
-                selectinload(Initiative.decisions),
-            )
-        )
-    }
+    existing = {ref.title for ref in service.initiative_refs(session=session).values()}
     for item in demo_initiatives(company):
-        initiative = stored.get(item.title)
-        if initiative is None:
-            initiative = Initiative(
-                title=item.title,
-                impact=item.impact,
-                confidence=item.confidence,
-                effort=item.effort,
-                status="idea",
-                category=item.category,
-                lane_locked=False,
+        stored = (
+            service.get_initiative_by_ref_or_raise(session=session, ref=item.title)
+            if item.title in existing
+            else None
+        )
+        # Killed ones get there through their recorded decision, below.
+        decided = stored is not None and bool(stored.decisions)
+        status = "planned" if item.status == "killed" and not decided else item.status
+        if stored is not None and stored.status == "killed":
+            status = "killed"
+        values = {
+            "description": item.description,
+            "owner": item.owner,
+            "status": status,
+            "category": item.category,
+            "reach": item.reach,
+            "impact": item.impact,
+            "confidence": item.confidence,
+            "effort": item.effort,
+            "priority": item.priority,
+            "done_at": _at(item.done) if item.done else None,
+            "teams": list(item.teams),
+            "problems": list(item.problems),
+        }
+        if stored is None:
+            initiative = service.create_initiative(
+                session=session,
+                data=InitiativeIn(title=item.title, **values),
                 created_at=_at(item.created),
                 started_at=_at(item.started) if item.started else None,
-                teams=[],
-                problems=[],
-                impacts=[],
-                criteria=[],
-                decisions=[],
             )
-            session.add(initiative)
-        # Killed ones get there through their recorded decision, below.
-        status = "planned" if item.status == "killed" and not initiative.decisions else item.status
-        if initiative.status == "killed":
-            status = "killed"
-        apply_values(
-            initiative,
-            {
-                "description": item.description,
-                "owner": item.owner,
-                "status": status,
-                "category": item.category,
-                "reach": item.reach,
-                "impact": item.impact,
-                "confidence": item.confidence,
-                "effort": item.effort,
-                "priority": item.priority,
-                "done_at": _at(item.done) if item.done else None,
-            },
-            teams=teams_by_slug(session=session, slugs=list(item.teams)),
-            problems=problems_by_title(session=session, titles=list(item.problems)),
-            now=_at(item.done or item.started or item.created),
-        )
-        session.flush()
+        else:
+            initiative = service.update_initiative(
+                session=session, initiative=stored, data=InitiativeUpdate(**values)
+            )
         _criteria(session, initiative, item)
 
 
@@ -497,51 +483,36 @@ def _criteria(session: Session, initiative: Initiative, item: DemoInitiative) ->
             in have
         ):
             continue
-        initiative.criteria.append(
-            Criterion(
-                kind=data.kind,
-                kpi_id=data.kpi_id,
-                comparator=data.comparator,
-                threshold=data.threshold,
-                due=data.due,
-                created_at=_at(set_on),
-            )
+        criteria_service.add_criterion(
+            session=session, initiative=initiative, data=data, created_at=_at(set_on)
         )
-    session.flush()
 
 
 def _decisions(session: Session) -> None:
+    existing = {ref.title for ref in service.initiative_refs(session=session).values()}
     for title, decision, reason, by, when in DECISIONS:
-        initiative = session.scalar(
-            select(Initiative)
-            .options(selectinload(Initiative.decisions))
-            .where(Initiative.title == title)
-        )
-        if initiative is None or any(
-            d.decision == decision and d.decided_at == _at(when) for d in initiative.decisions
-        ):
+        if title not in existing:
             continue
-        initiative.decisions.append(
-            Decision(decision=decision, reason=reason, decided_by=by, decided_at=_at(when))
+        initiative = service.get_initiative_by_ref_or_raise(session=session, ref=title)
+        if any(d.decision == decision and d.decided_at == _at(when) for d in initiative.decisions):
+            continue
+        criteria_service.record_decision(
+            session=session,
+            initiative=initiative,
+            data=DecisionIn(decision=decision, reason=reason, decided_by=by),
+            at=_at(when),
         )
-        if decision == "kill":
-            initiative.status = "killed"
-            initiative.lane, initiative.lane_locked = None, False
-    session.flush()
 
 
 def _canvas(session: Session) -> None:
-    stored = session.scalar(select(Canvas).where(Canvas.name == canvas_service.CANVAS_NAME))
-    if stored is None or not stored.users:
-        canvas_service.update_canvas(session=session, data=CANVAS)
-        stored = session.scalar(select(Canvas).where(Canvas.name == canvas_service.CANVAS_NAME))
-        assert stored is not None
-        stored.updated_at = datetime(2026, 9, 10, 17, tzinfo=UTC)
+    if not canvas_service.get_canvas(session=session).users:
+        canvas_service.update_canvas(
+            session=session, data=CANVAS, at=datetime(2026, 9, 10, 17, tzinfo=UTC)
+        )
     logged = {(v.on, v.shared_with) for v in canvas_service.get_canvas(session=session).validations}
     for entry in VALIDATIONS:
         if (entry.on, entry.shared_with) not in logged:
             canvas_service.add_validation(session=session, data=entry)
-    session.flush()
 
 
 def load_backlog(session: Session, company: DemoCompany) -> None:

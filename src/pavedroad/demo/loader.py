@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pavedroad.auth.models import User
-from pavedroad.auth.service import create_user
+from pavedroad.auth.service import create_user, list_users
 from pavedroad.catalog.service import CatalogBatch, apply_batch, seed_default_personas
 from pavedroad.demo.backlog import load_backlog
 from pavedroad.demo.company import DEMO_LOGIN, DemoCompany, build_company
@@ -40,7 +38,7 @@ def load_catalog(session: Session, company: DemoCompany) -> None:
 def load_demo_user(session: Session, _company: DemoCompany) -> None:
     """The sign-in that `make demo` prints."""
     email, password = DEMO_LOGIN
-    if session.scalar(select(User).where(User.email == email)) is None:
+    if all(user.email != email for user in list_users(session=session)):
         create_user(
             session=session, email=email, name="Priya Platform-PM", password=password, role="admin"
         )

@@ -14,11 +14,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import yaml
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pavedroad.backlog.map_file import apply_map, read_map
-from pavedroad.backlog.models import Initiative
+from pavedroad.backlog.schemas import ACTIVE_STATUSES
+from pavedroad.backlog.service import initiative_refs
 from pavedroad.demo.company import HISTORY_END, HISTORY_START, PM_HIRED, DemoCompany
 from pavedroad.roadmap.schemas import CapacityIn, LaneIn
 from pavedroad.roadmap.service import plan_roadmap, set_capacity, set_lane
@@ -147,13 +147,12 @@ def map_document(existing: set[str]) -> dict[str, Any]:
 
 def load_roadmap(session: Session, _company: DemoCompany) -> None:
     """The impact map, capacity plans for 2026-Q1..2027-Q1, and the lanes as of 2026-11-30."""
-    existing = set(session.scalars(select(Initiative.title)))
+    status = {ref.title: ref.status for ref in initiative_refs(session=session).values()}
+    existing = set(status)
     text = yaml.safe_dump(map_document(existing), sort_keys=False, allow_unicode=True)
     apply_map(session=session, specs=read_map(session=session, text=text, source="demo map"))
     for quarter in QUARTERS:
         set_capacity(session=session, quarter=quarter, data=CAPACITY)
-    if PARKED in existing:
-        parked = session.scalar(select(Initiative).where(Initiative.title == PARKED))
-        if parked is not None and parked.status in ("idea", "planned", "in_progress"):
-            set_lane(session=session, data=LaneIn(title=PARKED, lane="later"), as_of=AS_OF)
+    if status.get(PARKED) in ACTIVE_STATUSES:
+        set_lane(session=session, data=LaneIn(title=PARKED, lane="later"), as_of=AS_OF)
     plan_roadmap(session=session, as_of=AS_OF, apply=True)

@@ -1,4 +1,4 @@
-"""The README's column tables of every event kind, generated from the kind declarations."""
+"""The column tables of every event kind in docs/data-contracts.md, from the kind declarations."""
 
 from __future__ import annotations
 

@@ -20,19 +20,18 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from pavedroad.catalog.models import Service, Team
 from pavedroad.catalog.schemas import SLUG_PATTERN, ServiceIn, TeamIn
-from pavedroad.catalog.service import CatalogBatch, apply_batch
+from pavedroad.catalog.service import CatalogBatch, apply_batch, service_owners, team_slugs
 from pavedroad.db import session_factory
 from pavedroad.errors import InputProblem, InvalidInputError
 from pavedroad.ingest import runs
 from pavedroad.ingest.kinds import EventKind, kind_or_raise
 from pavedroad.ingest.models import Run
 from pavedroad.ingest.readers import Block, Chunk, RawRow, file_format, read_chunks
-from pavedroad.ingest.rows import KEPT, Row, RowProblem, convert_row, distinct_generated_keys
+from pavedroad.ingest.rows import KEPT, Row, convert_row, distinct_generated_keys
 from pavedroad.ingest.vectorised import Converted, convert_block
 from pavedroad.ingest.writer import (
     Prepared,
@@ -70,7 +69,7 @@ class Reject:
     """A row that was refused and why."""
 
     raw: RawRow
-    problems: list[RowProblem]
+    problems: list[InputProblem]
 
     @property
     def reason(self) -> str:
@@ -88,9 +87,7 @@ class Catalog:
 
     @classmethod
     def load(cls, session: Session) -> Catalog:
-        rows = session.execute(select(Service.name, Team.slug).join(Service.owner))
-        owners = {row[0]: row[1] for row in rows}
-        return cls(owners=owners, teams=set(session.scalars(select(Team.slug))))
+        return cls(owners=service_owners(session=session), teams=team_slugs(session=session))
 
 
 def file_fingerprint(path: Path) -> dict[str, int] | None:
@@ -153,14 +150,16 @@ FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 def _check(
-    kind: EventKind, raw: RawRow, tz: ZoneInfo, warnings: list[RowProblem]
-) -> tuple[Row | None, list[RowProblem]]:
+    kind: EventKind, raw: RawRow, tz: ZoneInfo, warnings: list[InputProblem]
+) -> tuple[Row | None, list[InputProblem]]:
     if raw.values is None:
-        return None, [RowProblem(None, raw.problem or "unreadable row")]
+        return None, [InputProblem(reason=raw.problem or "unreadable row")]
     if not kind.column_set.issuperset(raw.values):
         unknown = next(k for k in raw.values if k not in kind.column_set)
         return None, [
-            RowProblem(unknown, f"unknown field; expected {', '.join(kind.column_names)}")
+            InputProblem(
+                field=unknown, reason=f"unknown field; expected {', '.join(kind.column_names)}"
+            )
         ]
     return convert_row(kind, raw.values, tz=tz, warnings=warnings)
 
@@ -173,14 +172,14 @@ def resolve_references(
     known_deployments: Mapping[str, datetime | None],
     create_missing: bool = False,
     hint: str = "add it to the catalog or use --create-missing",
-) -> list[RowProblem]:
+) -> list[InputProblem]:
     """Problems with a row's references to the catalog and stored deployments (`hint`: the fix).
 
     `known_deployments` maps each stored deployment to its finish time: a change merged after
     its deployment finished cannot have shipped with it."""
     # With `create_missing`, unknown teams and services are noted on `catalog` for creation
     # instead; a resolved deployment without a team gets its service's owner.
-    problems: list[RowProblem] = []
+    problems: list[InputProblem] = []
     for column in kind.columns:
         value = row.get(column.name)
         if column.reference is None or value is None or value is KEPT:
@@ -192,14 +191,16 @@ def resolve_references(
             and value not in known
             and not _creatable(value)
         ):
-            problems.append(RowProblem(column.name, CANNOT_CREATE, value))
+            problems.append(InputProblem(field=column.name, reason=CANNOT_CREATE, value=value))
             continue
         if column.reference == "team" and value not in catalog.teams:
             if create_missing:
                 catalog.teams.add(value)
                 catalog.created_teams.append(value)
             else:
-                problems.append(RowProblem(column.name, f"unknown team ({hint})", value))
+                problems.append(
+                    InputProblem(field=column.name, reason=f"unknown team ({hint})", value=value)
+                )
         elif column.reference == "service" and value not in catalog.owners:
             if create_missing:
                 owner = row.get("team") or UNOWNED_TEAM
@@ -211,20 +212,26 @@ def resolve_references(
                 catalog.owners[value] = owner
                 catalog.created_services.append(value)
             else:
-                problems.append(RowProblem(column.name, f"unknown service ({hint})", value))
+                problems.append(
+                    InputProblem(field=column.name, reason=f"unknown service ({hint})", value=value)
+                )
         elif column.reference == "deployment" and value not in known_deployments:
             problems.append(
-                RowProblem(column.name, "unknown deployment (import deployments first)", value)
+                InputProblem(
+                    field=column.name,
+                    reason="unknown deployment (import deployments first)",
+                    value=value,
+                )
             )
         elif column.reference == "deployment":
             finished, merged = known_deployments[value], row.get("merged_at")
             if finished is not None and merged is not None and finished < merged:
                 problems.append(
-                    RowProblem(
-                        column.name,
-                        f"the deployment finished at {finished.isoformat()}, before the change "
-                        f"was merged at {merged.isoformat()}, so it cannot have shipped it",
-                        value,
+                    InputProblem(
+                        field=column.name,
+                        reason=f"the deployment finished at {finished.isoformat()}, before the "
+                        f"change was merged at {merged.isoformat()}, so it cannot have shipped it",
+                        value=value,
                     )
                 )
     if not problems and kind.name == "deployments" and row.get("team") is None:
@@ -347,7 +354,7 @@ def _process_batch(
     rejects: list[Reject] = []
     noted: list[str] = []
     for raw in read.careful:
-        warnings: list[RowProblem] = []
+        warnings: list[InputProblem] = []
         row, problems = _check(kind, raw, tz, warnings)
         if row is None:
             rejects.append(Reject(raw, problems))

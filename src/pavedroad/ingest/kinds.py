@@ -1,7 +1,7 @@
 """The contract of every event kind: its columns, their types, the natural key and references.
 
 One declaration per kind drives the file importer, the `--template` header, the webhook
-mappers' validation and the README's column tables, so they cannot disagree.
+mappers' validation and the column tables of docs/data-contracts.md, so they cannot disagree.
 """
 
 from __future__ import annotations

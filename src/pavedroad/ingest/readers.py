@@ -27,7 +27,7 @@ else:
     pa_json = lazy_module("pyarrow.json")
     pc = lazy_module("pyarrow.compute")
 
-from pavedroad.errors import InputProblem, InvalidInputError
+from pavedroad.errors import InvalidInputError
 from pavedroad.ingest.kinds import EventKind
 
 MAX_LINE_CHARS = 1_000_000
@@ -56,12 +56,10 @@ def file_format(path: Path) -> str:
         return "csv"
     if last in (".ndjson", ".jsonl"):
         return "ndjson"
-    raise _unusable(path, "unknown file type; use .csv, .ndjson or .jsonl, optionally with .gz")
-
-
-def _unusable(path: Path, reason: str, line: int | None = None) -> InvalidInputError:
-    return InvalidInputError(
-        [InputProblem(source=str(path), line=line, reason=reason)], unusable=True
+    raise InvalidInputError.because(
+        "unknown file type; use .csv, .ndjson or .jsonl, optionally with .gz",
+        source=path,
+        unusable=True,
     )
 
 
@@ -72,7 +70,9 @@ def _open_binary(path: Path) -> IO[bytes]:
             return cast(IO[bytes], gzip.open(path, "rb"))
         return path.open("rb")
     except OSError as exc:
-        raise _unusable(path, f"cannot open file: {exc.strerror or exc}") from None
+        raise InvalidInputError.because(
+            f"cannot open file: {exc.strerror or exc}", source=path, unusable=True
+        ) from None
 
 
 def _open_text(path: Path, *, offset: int = 0) -> IO[str]:
@@ -100,8 +100,11 @@ def check_header(path: Path, kind: EventKind, columns: list[str]) -> None:
     if repeated:
         problems.append(f"repeated column(s) {', '.join(repeated)}")
     if problems:
-        raise _unusable(
-            path, "; ".join(problems) + f"; expected columns {','.join(kind.column_names)}", line=1
+        raise InvalidInputError.because(
+            "; ".join(problems) + f"; expected columns {','.join(kind.column_names)}",
+            source=path,
+            line=1,
+            unusable=True,
         )
 
 
@@ -116,7 +119,9 @@ def read_rows(path: Path, kind: EventKind) -> Iterator[RawRow]:
             else:
                 yield from _ndjson_rows(handle)
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
-            raise _unusable(path, f"cannot read file: {exc}") from None
+            raise InvalidInputError.because(
+                f"cannot read file: {exc}", source=path, unusable=True
+            ) from None
 
 
 def _csv_rows(path: Path, handle: IO[str], kind: EventKind) -> Iterator[RawRow]:
@@ -124,9 +129,13 @@ def _csv_rows(path: Path, handle: IO[str], kind: EventKind) -> Iterator[RawRow]:
     try:
         header = next(reader, None)
     except (csv.Error, UnicodeDecodeError) as exc:
-        raise _unusable(path, f"unreadable header: {exc}", line=1) from None
+        raise InvalidInputError.because(
+            f"unreadable header: {exc}", source=path, line=1, unusable=True
+        ) from None
     if header is None:
-        raise _unusable(path, "file is empty; expected a header row")
+        raise InvalidInputError.because(
+            "file is empty; expected a header row", source=path, unusable=True
+        )
     columns = [c.strip().lower() for c in header]
     check_header(path, kind, columns)
     yield from _csv_body(handle, columns, first_line=reader.line_num + 1)
@@ -281,7 +290,9 @@ def read_chunks(path: Path, kind: EventKind, rows: int) -> Iterator[Chunk]:
         try:
             yield from chunks(path, handle, kind, rows)
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
-            raise _unusable(path, f"cannot read file: {exc}") from None
+            raise InvalidInputError.because(
+                f"cannot read file: {exc}", source=path, unusable=True
+            ) from None
 
 
 def _batched(raw: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:

@@ -43,6 +43,6 @@ def retry_run(engine: Engine, run_id: int) -> runs.RunOut:
                 create_missing=bool(options.get("create_missing")),
             ),
         )
-    from pavedroad.ingest.webhooks.receiver import reprocess_run
+    from pavedroad.ingest.webhooks.reprocessing import reprocess_run
 
     return reprocess_run(engine, run_id)

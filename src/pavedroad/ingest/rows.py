@@ -6,30 +6,13 @@ import hashlib
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from typing import Any
 
+from pavedroad.errors import InputProblem, InvalidInputError
 from pavedroad.ingest.kinds import Column, EventKind
-from pavedroad.parsing import ValueProblem, in_utc, parse_bool, parse_timestamp
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """Why a row was refused: the field (when one is to blame), the reason and the value seen."""
-
-    field: str | None
-    reason: str
-    value: str | None = None
-
-    def __str__(self) -> str:
-        text = f"field {self.field!r}: {self.reason}" if self.field else self.reason
-        if self.value is not None:
-            shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
-            text += f" (got {shown!r})"
-        return text
-
+from pavedroad.parsing import in_utc, parse_bool, parse_timestamp
 
 Row = dict[str, Any]
 
@@ -56,41 +39,41 @@ def _as_text(value: object) -> str:
 
 
 def _convert(column: Column, value: object, tz: tzinfo) -> object:
-    """One value to its column type; raises ValueProblem with the expected form."""
+    """One value to its column type; raises InvalidInputError with the expected form."""
     if column.type == "bool":
         if isinstance(value, bool):
             return value
         return parse_bool(_as_text(value))
     if column.type in ("int", "float"):
         if isinstance(value, bool):
-            raise ValueProblem("expected a number")
+            raise InvalidInputError.because("expected a number")
         try:
             number: float = float(value) if not isinstance(value, int | float) else value  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise ValueProblem("expected a number") from None
+            raise InvalidInputError.because("expected a number") from None
         if isinstance(number, int) and abs(number) > 2**63:  # a JSON integer, unbounded
-            raise ValueProblem("is too large a number")
+            raise InvalidInputError.because("is too large a number")
         if math.isnan(number) or math.isinf(number):
-            raise ValueProblem("expected a finite number")
+            raise InvalidInputError.because("expected a finite number")
         if column.type == "int":
             if number != int(number):
-                raise ValueProblem("expected a whole number")
+                raise InvalidInputError.because("expected a whole number")
             number = int(number)
         if column.low is not None and number < column.low:
-            raise ValueProblem(f"must be at least {column.low:g}")
+            raise InvalidInputError.because(f"must be at least {column.low:g}")
         high = column.high if column.high is not None or column.type == "float" else MAX_WHOLE
         if high is not None and number > high:
-            raise ValueProblem(
+            raise InvalidInputError.because(
                 f"must be at most {high:,g}" if high < 1e6 else f"must be at most {high:,.0f}"
             )
         if column.type == "int" and number < -MAX_WHOLE:
-            raise ValueProblem(f"must be at least {-MAX_WHOLE:,}")
+            raise InvalidInputError.because(f"must be at least {-MAX_WHOLE:,}")
         return number
     if not isinstance(value, str):
         if column.type == "text" and isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)
         else:
-            raise ValueProblem("expected text")
+            raise InvalidInputError.because("expected text")
     text = value.strip()
     if column.type == "timestamp":
         return parse_timestamp(text, default_tz=tz)
@@ -98,21 +81,21 @@ def _convert(column: Column, value: object, tz: tzinfo) -> object:
         if len(text) > 10:  # a timestamp: its day in UTC, like every stored instant
             try:
                 return parse_timestamp(text, default_tz=tz).date()
-            except ValueProblem:
-                raise ValueProblem("expected a day such as 2026-03-04") from None
+            except InvalidInputError:
+                raise InvalidInputError.because("expected a day such as 2026-03-04") from None
         try:
             return date.fromisoformat(text)
         except ValueError:
-            raise ValueProblem("expected a day such as 2026-03-04") from None
+            raise InvalidInputError.because("expected a day such as 2026-03-04") from None
     if column.type == "enum":
         lowered = text.lower()
         if lowered not in column.choices:
-            raise ValueProblem(f"expected one of {', '.join(column.choices)}")
+            raise InvalidInputError.because(f"expected one of {', '.join(column.choices)}")
         return lowered
     if len(text) > column.max_length:
-        raise ValueProblem(f"longer than {column.max_length} characters")
+        raise InvalidInputError.because(f"longer than {column.max_length} characters")
     if "\x00" in text:
-        raise ValueProblem("contains a NUL character")
+        raise InvalidInputError.because("contains a NUL character")
     return text
 
 
@@ -128,11 +111,11 @@ def _text_converter(column: Column) -> Converter:
         elif isinstance(value, int | float) and not isinstance(value, bool):
             text = str(value)
         else:
-            raise ValueProblem("expected text")
+            raise InvalidInputError.because("expected text")
         if len(text) > limit:
-            raise ValueProblem(f"longer than {limit} characters")
+            raise InvalidInputError.because(f"longer than {limit} characters")
         if "\x00" in text:
-            raise ValueProblem("contains a NUL character")
+            raise InvalidInputError.because("contains a NUL character")
         return text
 
     return convert
@@ -141,7 +124,7 @@ def _text_converter(column: Column) -> Converter:
 def _timestamp_converter(tz: tzinfo) -> Converter:
     def convert(value: object) -> object:
         if type(value) is not str:
-            raise ValueProblem("expected text")
+            raise InvalidInputError.because("expected text")
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
@@ -173,13 +156,13 @@ def convert_row(
     raw: Mapping[str, object],
     *,
     tz: tzinfo,
-    warnings: list[RowProblem] | None = None,
-) -> tuple[Row | None, list[RowProblem]]:
+    warnings: list[InputProblem] | None = None,
+) -> tuple[Row | None, list[InputProblem]]:
     """Typed values for every column of `kind`, or every problem of the row.
 
     What was taken but changed (a clamped time) is added to `warnings` when it is given."""
     row: Row = {}
-    problems: list[RowProblem] | None = None
+    problems: list[InputProblem] | None = None
     get = raw.get
     partial = kind.snapshots.partial if kind.snapshots else ()
     for name, convert, required, default in _compiled(kind, tz):
@@ -190,14 +173,14 @@ def convert_row(
         if value is None or value == "" or (type(value) is str and not value.strip()):
             if required:
                 problems = problems or []
-                problems.append(RowProblem(name, "is required but empty"))
+                problems.append(InputProblem(field=name, reason="is required but empty"))
             row[name] = default
             continue
         try:
             row[name] = convert(value)
-        except ValueProblem as exc:
+        except InvalidInputError as exc:
             problems = problems or []
-            problems.append(RowProblem(name, str(exc), _as_text(value)))
+            problems += [p.at(field=name, value=_as_text(value)) for p in exc.problems]
     if problems:
         return None, problems
     for earlier, later in kind.ordered:
@@ -205,14 +188,19 @@ def convert_row(
         if first is None or second is None or first is KEPT or second is KEPT:
             continue
         if second < first:
-            return None, [RowProblem(later, f"is before {earlier}", _as_text(second))]
+            reason = f"is before {earlier}"
+            return None, [InputProblem(field=later, reason=reason, value=_as_text(second))]
     for earlier, later in kind.clamped:
         first, second = row[earlier], row[later]
         if first is not None and second is not None and second < first:
             row[earlier] = second
             if warnings is not None:
                 warnings.append(
-                    RowProblem(earlier, f"is after {later}; taken as {later}", _as_text(first))
+                    InputProblem(
+                        field=earlier,
+                        reason=f"is after {later}; taken as {later}",
+                        value=_as_text(first),
+                    )
                 )
     if kind.hashed_key and not row.get(kind.key):
         row[kind.key] = GENERATED_KEY + value_hash(kind, row)

@@ -130,17 +130,21 @@ def keep_rejects(
         )
 
 
+def closing_status(*, taken: int, rejected: int, failed: bool = False) -> RunStatus:
+    """How a run ends: failed (or every row refused), partly succeeded (some refused), succeeded."""
+    if failed or (rejected and not taken):
+        return "failed"
+    if rejected:
+        return "partly_succeeded"
+    return "succeeded"
+
+
 def finish_run(run: Run, *, failed: bool = False, error: str | None = None) -> None:
     """Close a run: failed, partly succeeded (some rows refused) or succeeded."""
     if error:
         add_errors(run, [error])
     taken = run.new + run.updated + run.unchanged
-    if failed or (run.rejected and not taken):
-        run.status = "failed"
-    elif run.rejected:
-        run.status = "partly_succeeded"
-    else:
-        run.status = "succeeded"
+    run.status = closing_status(taken=taken, rejected=run.rejected, failed=failed)
     run.finished_at = utcnow()
 
 

@@ -1,7 +1,7 @@
 """Every platform KPI as a declared thing: id, name, unit, direction, target, kind, cadence.
 
-The ids are public contract (DESIGN.md). The computation of each KPI lives in `engine.py`,
-keyed by the same ids; `semantics` is the window rule the README documents for it.
+The ids are public contract (docs/kpis.md). The computation of each KPI lives in `engine.py`,
+keyed by the same ids; `semantics` is the window rule the docs' KPI table shows for it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ TICKET_EFFORT_PERSON_MONTHS = 2 / 160
 NEAR_TOLERANCE = 0.05
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class KpiDefinition:
     """One KPI; `target` is None when the default target is only a direction."""
 
@@ -79,295 +79,335 @@ def format_value(value: float | None, unit: str) -> str:
 
 DEFINITIONS: tuple[KpiDefinition, ...] = (
     KpiDefinition(
-        "adoption_rate",
-        "Adoption rate",
-        "fraction",
-        "up",
-        0.8,
-        "lagging",
-        "Eligible teams with platform use in the 30 days before the window end (a successful "
-        "production deployment with via_platform, or a usage event), over eligible teams. "
-        "Teams marked not eligible count in neither part.",
-        "adoption",
+        id="adoption_rate",
+        name="Adoption rate",
+        unit="fraction",
+        direction="up",
+        target=0.8,
+        kind="lagging",
+        semantics=(
+            "Eligible teams with platform use in the 30 days before the window end (a successful "
+            "production deployment with via_platform, or a usage event), over eligible teams. "
+            "Teams marked not eligible count in neither part."
+        ),
+        family="adoption",
     ),
     KpiDefinition(
-        "lead_time_p50",
-        "Lead time to production (median)",
-        "minutes",
-        "down",
-        30.0,
-        "lagging",
-        "Per change whose deployment is a successful production deployment finishing in the "
-        "window: that deployment's finished_at minus the change's first_commit_at. A change "
-        "whose deployment failed has no lead time until a later deployment that ships it names "
-        "it. Median, linear interpolation.",
-        "delivery",
+        id="lead_time_p50",
+        name="Lead time to production (median)",
+        unit="minutes",
+        direction="down",
+        target=30.0,
+        kind="lagging",
+        semantics=(
+            "Per change whose deployment is a successful production deployment finishing in the "
+            "window: that deployment's finished_at minus the change's first_commit_at. A change "
+            "whose deployment failed has no lead time until a later deployment that ships it names "
+            "it. Median, linear interpolation."
+        ),
+        family="delivery",
     ),
     KpiDefinition(
-        "lead_time_p95",
-        "Lead time to production (p95)",
-        "minutes",
-        "down",
-        None,
-        "lagging",
-        "As lead_time_p50, 95th percentile with linear interpolation (quantile_cont).",
-        "delivery",
+        id="lead_time_p95",
+        name="Lead time to production (p95)",
+        unit="minutes",
+        direction="down",
+        target=None,
+        kind="lagging",
+        semantics="As lead_time_p50, 95th percentile with linear interpolation (quantile_cont).",
+        family="delivery",
     ),
     KpiDefinition(
-        "time_to_first_deploy_p50",
-        "Time to first deploy of a new service",
-        "hours",
-        "down",
-        2.0,
-        "leading",
-        "Per service created in the window (catalog created_at): created_at to the finish of "
-        "its first successful production deployment, at any time after. A service never "
-        "deployed is left out of the median but counted in the sample note. Median.",
-        "delivery",
+        id="time_to_first_deploy_p50",
+        name="Time to first deploy of a new service",
+        unit="hours",
+        direction="down",
+        target=2.0,
+        kind="leading",
+        semantics=(
+            "Per service created in the window (catalog created_at): created_at to the finish of "
+            "its first successful production deployment, at any time after. A service never "
+            "deployed is left out of the median but counted in the sample note. Median."
+        ),
+        family="delivery",
     ),
     KpiDefinition(
-        "deploy_frequency",
-        "Deployment frequency",
-        "per week",
-        "up",
-        None,
-        "leading",
-        "Successful production deployments (rollbacks included) finishing in the window, "
-        "divided by the window's days / 7.",
-        "delivery",
+        id="deploy_frequency",
+        name="Deployment frequency",
+        unit="per week",
+        direction="up",
+        target=None,
+        kind="leading",
+        semantics=(
+            "Successful production deployments (rollbacks included) finishing in the window, "
+            "divided by the window's days / 7."
+        ),
+        family="delivery",
     ),
     KpiDefinition(
-        "rollback_rate",
-        "Rollback rate",
-        "fraction",
-        "down",
-        None,
-        "lagging",
-        "Production deployments finishing in the window with is_rollback, over production "
-        "deployments finishing in the window (any result).",
-        "reliability",
+        id="rollback_rate",
+        name="Rollback rate",
+        unit="fraction",
+        direction="down",
+        target=None,
+        kind="lagging",
+        semantics=(
+            "Production deployments finishing in the window with is_rollback, over production "
+            "deployments finishing in the window (any result)."
+        ),
+        family="reliability",
     ),
     KpiDefinition(
-        "change_failure_rate",
-        "Change failure rate",
-        "fraction",
-        "down",
-        0.15,
-        "lagging",
-        "Successful, non-rollback production deployments finishing in the window that an "
-        "incident names as its cause (however many incidents name it: a deployment counts "
-        "once) or that the next production deployment of the same service rolls back, over "
-        "successful, non-rollback production deployments finishing in the window.",
-        "reliability",
+        id="change_failure_rate",
+        name="Change failure rate",
+        unit="fraction",
+        direction="down",
+        target=0.15,
+        kind="lagging",
+        semantics=(
+            "Successful, non-rollback production deployments finishing in the window that an "
+            "incident names as its cause (however many incidents name it: a deployment counts "
+            "once) or that the next production deployment of the same service rolls back, over "
+            "successful, non-rollback production deployments finishing in the window."
+        ),
+        family="reliability",
     ),
     KpiDefinition(
-        "incident_frequency",
-        "Incident frequency",
-        "per week",
-        "down",
-        None,
-        "lagging",
-        "Incidents whose started_at is in the window, divided by the window's days / 7.",
-        "reliability",
+        id="incident_frequency",
+        name="Incident frequency",
+        unit="per week",
+        direction="down",
+        target=None,
+        kind="lagging",
+        semantics="Incidents whose started_at is in the window, divided by the window's days / 7.",
+        family="reliability",
     ),
     KpiDefinition(
-        "mttr_mean",
-        "Mean time to restore",
-        "minutes",
-        "down",
-        60.0,
-        "lagging",
-        "Over incidents whose resolved_at is in the window: resolved_at minus started_at, "
-        "mean. Incidents still open at the window end are not counted until they resolve.",
-        "reliability",
+        id="mttr_mean",
+        name="Mean time to restore",
+        unit="minutes",
+        direction="down",
+        target=60.0,
+        kind="lagging",
+        semantics=(
+            "Over incidents whose resolved_at is in the window: resolved_at minus started_at, "
+            "mean. Incidents still open at the window end are not counted until they resolve."
+        ),
+        family="reliability",
     ),
     KpiDefinition(
-        "mttr_p50",
-        "Time to restore (median)",
-        "minutes",
-        "down",
-        60.0,
-        "lagging",
-        "As mttr_mean, median with linear interpolation.",
-        "reliability",
+        id="mttr_p50",
+        name="Time to restore (median)",
+        unit="minutes",
+        direction="down",
+        target=60.0,
+        kind="lagging",
+        semantics="As mttr_mean, median with linear interpolation.",
+        family="reliability",
     ),
     KpiDefinition(
-        "availability",
-        "Platform availability",
-        "fraction",
-        "up",
-        0.999,
-        "lagging",
-        "1 minus the minutes of platform-caused incidents overlapping the window (clipped to "
-        "the window, overlapping incidents merged, an incident still open counts until the "
-        "window end) over the minutes in the window. Incidents of other teams never count.",
-        "reliability",
+        id="availability",
+        name="Platform availability",
+        unit="fraction",
+        direction="up",
+        target=0.999,
+        kind="lagging",
+        semantics=(
+            "1 minus the minutes of platform-caused incidents overlapping the window (clipped to "
+            "the window, overlapping incidents merged, an incident still open counts until the "
+            "window end) over the minutes in the window. Incidents of other teams never count."
+        ),
+        family="reliability",
     ),
     KpiDefinition(
-        "ci_duration_p50",
-        "CI duration (median)",
-        "minutes",
-        "down",
-        5.0,
-        "leading",
-        "Over CI runs whose finished_at is in the window (any result): finished_at minus "
-        "started_at. Median, linear interpolation.",
-        "delivery",
+        id="ci_duration_p50",
+        name="CI duration (median)",
+        unit="minutes",
+        direction="down",
+        target=5.0,
+        kind="leading",
+        semantics=(
+            "Over CI runs whose finished_at is in the window (any result): finished_at minus "
+            "started_at. Median, linear interpolation."
+        ),
+        family="delivery",
     ),
     KpiDefinition(
-        "ci_duration_p95",
-        "CI duration (p95)",
-        "minutes",
-        "down",
-        None,
-        "leading",
-        "As ci_duration_p50, 95th percentile with linear interpolation.",
-        "delivery",
+        id="ci_duration_p95",
+        name="CI duration (p95)",
+        unit="minutes",
+        direction="down",
+        target=None,
+        kind="leading",
+        semantics="As ci_duration_p50, 95th percentile with linear interpolation.",
+        family="delivery",
     ),
     KpiDefinition(
-        "ci_queue_p50",
-        "CI queue time (median)",
-        "minutes",
-        "down",
-        None,
-        "leading",
-        "Over CI runs whose finished_at is in the window and whose provider says when they were "
-        "queued (queued_at): started_at minus queued_at, which CI duration leaves out. Median, "
-        "linear interpolation.",
-        "delivery",
+        id="ci_queue_p50",
+        name="CI queue time (median)",
+        unit="minutes",
+        direction="down",
+        target=None,
+        kind="leading",
+        semantics=(
+            "Over CI runs whose finished_at is in the window and whose provider says when they were "
+            "queued (queued_at): started_at minus queued_at, which CI duration leaves out. Median, "
+            "linear interpolation."
+        ),
+        family="delivery",
     ),
     KpiDefinition(
-        "nps",
-        "Developer NPS",
-        "score",
-        "up",
-        40.0,
-        "leading",
-        "Over the responses of the latest wave (by its last submission day) submitted in the "
-        "window that carry an NPS score: percent 9-10 minus percent 0-6. Hidden wherever it would "
-        "stand on fewer than five responses (see Anonymity), so no answer can be traced to a "
-        "person.",
-        "satisfaction",
+        id="nps",
+        name="Developer NPS",
+        unit="score",
+        direction="up",
+        target=40.0,
+        kind="leading",
+        semantics=(
+            "Over the responses of the latest wave (by its last submission day) submitted in the "
+            "window that carry an NPS score: percent 9-10 minus percent 0-6. Hidden wherever it would "
+            "stand on fewer than five responses (see Anonymity), so no answer can be traced to a "
+            "person."
+        ),
+        family="satisfaction",
     ),
     KpiDefinition(
-        "satisfaction",
-        "Developer satisfaction",
-        "out of 5",
-        "up",
-        4.0,
-        "leading",
-        "Mean 1-5 satisfaction over the same responses as nps (the latest wave in the window), "
-        "hidden below five responses like nps.",
-        "satisfaction",
+        id="satisfaction",
+        name="Developer satisfaction",
+        unit="out of 5",
+        direction="up",
+        target=4.0,
+        kind="leading",
+        semantics=(
+            "Mean 1-5 satisfaction over the same responses as nps (the latest wave in the window), "
+            "hidden below five responses like nps."
+        ),
+        family="satisfaction",
     ),
     KpiDefinition(
-        "self_service_ratio",
-        "Self-service ratio",
-        "fraction",
-        "up",
-        0.9,
-        "lagging",
-        "Tickets of kind request opened in the window with self_service, over tickets of kind "
-        "request opened in the window.",
-        "support",
+        id="self_service_ratio",
+        name="Self-service ratio",
+        unit="fraction",
+        direction="up",
+        target=0.9,
+        kind="lagging",
+        semantics=(
+            "Tickets of kind request opened in the window with self_service, over tickets of kind "
+            "request opened in the window."
+        ),
+        family="support",
     ),
     KpiDefinition(
-        "onboarding_time_p50",
-        "Onboarding time (median)",
-        "days",
-        "down",
-        3.0,
-        "leading",
-        "Per developer whose first_deploy_at is in the window: first_deploy_at minus "
-        "started_at in days. Median.",
-        "adoption",
+        id="onboarding_time_p50",
+        name="Onboarding time (median)",
+        unit="days",
+        direction="down",
+        target=3.0,
+        kind="leading",
+        semantics=(
+            "Per developer whose first_deploy_at is in the window: first_deploy_at minus "
+            "started_at in days. Median."
+        ),
+        family="adoption",
     ),
     KpiDefinition(
-        "tickets_per_month",
-        "Support tickets",
-        "per month",
-        "down",
-        None,
-        "lagging",
-        "Tickets opened in the window, divided by the window's days / 30.4375.",
-        "support",
+        id="tickets_per_month",
+        name="Support tickets",
+        unit="per month",
+        direction="down",
+        target=None,
+        kind="lagging",
+        semantics="Tickets opened in the window, divided by the window's days / 30.4375.",
+        family="support",
     ),
     KpiDefinition(
-        "tickets_per_1k_customers",
-        "Support tickets per 1K customers",
-        "per month",
-        "down",
-        None,
-        "lagging",
-        "tickets_per_month over the customers of the latest org facts dated before the window "
-        "end, times 1,000.",
-        "support",
+        id="tickets_per_1k_customers",
+        name="Support tickets per 1K customers",
+        unit="per month",
+        direction="down",
+        target=None,
+        kind="lagging",
+        semantics=(
+            "tickets_per_month over the customers of the latest org facts dated before the window "
+            "end, times 1,000."
+        ),
+        family="support",
     ),
     KpiDefinition(
-        "tickets_per_100_developers",
-        "Support tickets per 100 developers",
-        "per month",
-        "down",
-        None,
-        "lagging",
-        "tickets_per_month over the developers of the latest org facts dated before the window "
-        "end, times 100.",
-        "support",
+        id="tickets_per_100_developers",
+        name="Support tickets per 100 developers",
+        unit="per month",
+        direction="down",
+        target=None,
+        kind="lagging",
+        semantics=(
+            "tickets_per_month over the developers of the latest org facts dated before the window "
+            "end, times 100."
+        ),
+        family="support",
     ),
     KpiDefinition(
-        "ticket_resolution_p50",
-        "Ticket resolution time (median)",
-        "hours",
-        "down",
-        None,
-        "leading",
-        "Over tickets whose resolved_at is in the window: resolved_at minus opened_at in "
-        "hours. Median.",
-        "support",
+        id="ticket_resolution_p50",
+        name="Ticket resolution time (median)",
+        unit="hours",
+        direction="down",
+        target=None,
+        kind="leading",
+        semantics=(
+            "Over tickets whose resolved_at is in the window: resolved_at minus opened_at in "
+            "hours. Median."
+        ),
+        family="support",
     ),
     KpiDefinition(
-        "cost_to_serve_per_customer",
-        "Cost to serve per customer",
-        "currency",
-        "down",
-        None,
-        "lagging",
-        "Over org facts dated in the window: the sum of compute_cost + ops_hours x "
-        "hourly_rate, over the customers of the latest of those facts.",
-        "cost",
+        id="cost_to_serve_per_customer",
+        name="Cost to serve per customer",
+        unit="currency",
+        direction="down",
+        target=None,
+        kind="lagging",
+        semantics=(
+            "Over org facts dated in the window: the sum of compute_cost + ops_hours x "
+            "hourly_rate, over the customers of the latest of those facts."
+        ),
+        family="cost",
     ),
     KpiDefinition(
-        "capacity_roadmap_share",
-        "Capacity on roadmap work",
-        "fraction",
-        "near",
-        0.7,
-        "lagging",
-        "Share of the effort delivered in the window that is roadmap work: initiatives whose "
-        "done_at is in the window weigh their effort in person-months, tickets resolved in "
-        "the window weigh the configured ticket effort and count as unplanned.",
-        "capacity",
+        id="capacity_roadmap_share",
+        name="Capacity on roadmap work",
+        unit="fraction",
+        direction="near",
+        target=0.7,
+        kind="lagging",
+        semantics=(
+            "Share of the effort delivered in the window that is roadmap work: initiatives whose "
+            "done_at is in the window weigh their effort in person-months, tickets resolved in "
+            "the window weigh the configured ticket effort and count as unplanned."
+        ),
+        family="capacity",
     ),
     KpiDefinition(
-        "capacity_platform_share",
-        "Capacity on platform work",
-        "fraction",
-        "near",
-        0.2,
-        "lagging",
-        "As capacity_roadmap_share, for platform (maintenance and upgrades) work.",
-        "capacity",
+        id="capacity_platform_share",
+        name="Capacity on platform work",
+        unit="fraction",
+        direction="near",
+        target=0.2,
+        kind="lagging",
+        semantics="As capacity_roadmap_share, for platform (maintenance and upgrades) work.",
+        family="capacity",
     ),
     KpiDefinition(
-        "capacity_unplanned_share",
-        "Capacity on unplanned work",
-        "fraction",
-        "down",
-        0.1,
-        "lagging",
-        "As capacity_roadmap_share, for unplanned work (resolved tickets and unplanned "
-        "initiatives). At or under the budget share is met.",
-        "capacity",
+        id="capacity_unplanned_share",
+        name="Capacity on unplanned work",
+        unit="fraction",
+        direction="down",
+        target=0.1,
+        kind="lagging",
+        semantics=(
+            "As capacity_roadmap_share, for unplanned work (resolved tickets and unplanned "
+            "initiatives). At or under the budget share is met."
+        ),
+        family="capacity",
     ),
 )
 
@@ -384,7 +424,7 @@ def get_definition(kpi_id: str) -> KpiDefinition:
 
 
 def definitions_markdown() -> str:
-    """The README's KPI table: id, unit, direction, default target, kind and window rule."""
+    """The KPI table of docs/kpis.md: id, unit, direction, default target, kind and window rule."""
     lines = [
         "| id | KPI | unit | default target | kind (review) | what puts an event in the window |",
         "| --- | --- | --- | --- | --- | --- |",

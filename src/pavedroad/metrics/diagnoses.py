@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pavedroad.backlog.models import Initiative
+from pavedroad.backlog.lanes import done_between
 from pavedroad.metrics import service
 from pavedroad.metrics.definitions import DEFINITIONS
 from pavedroad.metrics.windows import Window, window_between
@@ -118,15 +117,7 @@ def output_without_outcome(session: Session, window: Window) -> list[Diagnosis]:
     before = window_between(end - 2 * span, end - span)
 
     def shipped(period: Window) -> int:
-        return int(
-            session.scalar(
-                select(func.count())
-                .select_from(Initiative)
-                .where(Initiative.done_at >= period.start, Initiative.done_at < period.end)
-                .where(Initiative.status != "killed")
-            )
-            or 0
-        )
+        return len(done_between(session=session, start=period.start, end=period.end))
 
     now_shipped, then_shipped = shipped(recent), shipped(before)
     if now_shipped <= then_shipped:

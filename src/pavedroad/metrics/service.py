@@ -3,8 +3,8 @@
 Every caller goes through `compute`: the same definition and the same engine produce the value
 the dashboard shows, the CLI prints and a success criterion is judged by. Results are cached
 per (store, family, windows, cut) and a family's cache entry is dropped as soon as a table it
-reads changes (ingestion bumps `event_versions`; the small catalog and backlog tables are
-fingerprinted on every call).
+reads changes (ingestion bumps `event_versions`; every catalog and backlog service that writes
+bumps its domain's data version, `pavedroad.versions`).
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pavedroad.db import utcnow
+from pavedroad import versions as data_versions
+from pavedroad.db import store_of, utcnow
 from pavedroad.errors import NotFoundError, PavedroadError
+from pavedroad.ingest import service as ingest
 from pavedroad.metrics.definitions import BY_ID, DEFINITIONS, KPI_IDS, KpiDefinition
 from pavedroad.metrics.engine import (
     HIDDEN,
@@ -41,7 +43,8 @@ from pavedroad.metrics.expressions import (
 )
 from pavedroad.metrics.models import KpiTarget
 from pavedroad.metrics.windows import Window, last_days, weekly_windows, window_between
-from pavedroad.settings import kpi_copy_in_process_rows, production_pattern
+from pavedroad.settings import Settings
+from pavedroad.versions import Domain
 
 # No survey number computed from fewer answers than this is shown anywhere: not for a team,
 # not for the organisation, not for a week, a previous window or a drill-down.
@@ -87,7 +90,7 @@ class KpiResult:
         return "better" if rising == (self.definition.direction != "down") else "worse"
 
     def as_contract(self) -> dict[str, Any]:
-        """The `--json` shape of DESIGN.md (plus name, previous and cadence)."""
+        """The `--json` shape documented in docs/kpis.md (plus name, previous and cadence)."""
         return {
             "id": self.definition.id,
             "name": self.definition.name,
@@ -133,79 +136,86 @@ class Dashboard:
 
 # --- the engine connection and the result cache ---------------------------------------------
 
-_backends: dict[str, Backend] = {}
-_backends_lock = threading.Lock()
 _CACHE_SIZE = 20_000
-_cache: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
 # The same results assembled for a whole request (the warm path returns these as they are).
 _ASSEMBLED_SIZE = 256
 # KPI id -> (window index, group) -> cell
 ByKpi = dict[str, dict[tuple[int, str], Cell]]
-_assembled: dict[tuple[Any, ...], tuple[tuple[Any, ...], ByKpi | None]] = {}
-_cache_lock = threading.Lock()
+
+
+class KpiEngine:
+    """The KPI engine of one store: its connection (DuckDB over SQLite, or PostgreSQL), opened
+    on first use with the store's settings, and the results computed on it.
+
+    Every engine made by `db.make_engine` keeps one (`db.Store`), closed when the engine is
+    disposed, so a test's database, a CLI command and the server each have their own.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.production_pattern = settings.production_pattern
+        self.in_process_rows = settings.kpi_copy_in_process_rows
+        self._backend: Backend | None = None
+        self._backend_lock = threading.Lock()
+        # (family, cut, window) -> entry, least recently used first
+        self.cells: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
+        # (family, cut, windows) -> (stamp, results by KPI)
+        self.assembled: dict[tuple[Any, ...], tuple[tuple[Any, ...], ByKpi | None]] = {}
+        self.lock = threading.Lock()
+
+    def backend(self, session: Session) -> Backend:
+        """The connection for the session's database, opened once."""
+        with self._backend_lock:
+            if self._backend is None:
+                url = session.get_bind().engine.url.render_as_string(hide_password=False)
+                self._backend = _open_backend(
+                    url,
+                    production_pattern=self.production_pattern,
+                    in_process_rows=self.in_process_rows,
+                )
+            return self._backend
+
+    def forget_results(self) -> None:
+        """Empty the result caches but keep the connection (its mirror and compiled queries)."""
+        with self.lock:
+            self.cells.clear()
+            self.assembled.clear()
+
+    def close(self) -> None:
+        """Close the connection and forget every result; the next use opens it again."""
+        with self._backend_lock:
+            backend, self._backend = self._backend, None
+        self.forget_results()
+        if backend is not None:
+            backend.close()
+
+
+def kpi_engine(session: Session) -> KpiEngine:
+    """The KPI engine of the session's store."""
+    return store_of(session).keep("kpis", KpiEngine)
 
 
 def backend_for(session: Session) -> Backend:
-    """The engine for the session's store, opened once per process."""
-    url = session.get_bind().engine.url.render_as_string(hide_password=False)
-    pattern = production_pattern()
-    key = f"{url}|{pattern}"
-    with _backends_lock:
-        backend = _backends.get(key)
-        if backend is None:
-            backend = _open_backend(
-                url, production_pattern=pattern, in_process_rows=kpi_copy_in_process_rows()
-            )
-            _backends[key] = backend
-        return backend
+    """The KPI engine's connection for the session's store."""
+    return kpi_engine(session).backend(session)
 
 
-def forget_backends() -> None:
-    """Close every engine connection and empty the cache (tests and the benchmark use it)."""
-    with _backends_lock:
-        for backend in _backends.values():
-            backend.close()
-        _backends.clear()
-    with _cache_lock:
-        _cache.clear()
-        _assembled.clear()
+# The reference tables KPIs read, by the domain whose service writes bump its data version.
+# (Event tables carry their own counters; a KPI reading any other table must be added here.)
+DATA_TABLES: dict[str, Domain] = {
+    "teams": "catalog",
+    "services": "catalog",
+    "initiatives": "backlog",
+}
 
 
 def _versions(session: Session) -> dict[str, tuple[Any, ...]]:
-    """What each table looks like now, cheaply: event tables by their version counter."""
-    versions: dict[str, tuple[Any, ...]] = {
-        name: (version, updates)
-        for name, version, updates in session.execute(
-            text("SELECT table_name, version, updates FROM event_versions")
-        )
-    }
-    versions["teams"] = tuple(
-        session.execute(
-            text(
-                "SELECT count(*), coalesce(max(id), 0), coalesce(sum(headcount), 0), "
-                "coalesce(sum(CASE WHEN eligible THEN 1 ELSE 0 END), 0) FROM teams"
-            )
-        ).one()
-    )
-    versions["services"] = tuple(
-        session.execute(
-            text(
-                "SELECT count(*), coalesce(max(id), 0), max(created_at), "
-                "coalesce(sum(owner_team_id), 0) FROM services"
-            )
-        ).one()
-    )
-    versions["initiatives"] = tuple(
-        session.execute(
-            text(
-                "SELECT count(*), coalesce(max(id), 0), max(done_at), count(done_at), "
-                "coalesce(sum(effort), 0), "
-                "coalesce(sum(CASE WHEN status = 'killed' THEN 1 ELSE 0 END), 0), "
-                "coalesce(sum(length(category)), 0) FROM initiatives"
-            )
-        ).one()
-    )
-    return versions
+    """What each table looks like now, cheaply: event tables by their version counters,
+    reference tables by the data version of the domain that writes them."""
+    stamps: dict[str, tuple[Any, ...]] = dict(ingest.event_versions(session=session))
+    data = data_versions.current(session)
+    for table, domain in DATA_TABLES.items():
+        stamps[table] = (domain, data[domain])
+    return stamps
 
 
 @dataclass
@@ -245,26 +255,27 @@ def _family_results(
     versions: dict[str, tuple[Any, ...]],
 ) -> ByKpi | None:
     """A family's cells for every window, reusing each window that no change reached."""
-    backend = backend_for(session)
+    state = kpi_engine(session)
+    backend = state.backend(session)
     stamp = tuple((name, versions.get(name)) for name in sorted(READS[family]))
-    whole_key = (id(backend), family, cut, tuple(windows))
-    with _cache_lock:
-        whole = _assembled.get(whole_key)
+    whole_key = (family, cut, tuple(windows))
+    with state.lock:
+        whole = state.assembled.get(whole_key)
         if whole is not None and whole[0] == stamp:
             return whole[1]
     backend.prepare(READS[family], versions)
     seq = backend.seq
     found: dict[int, dict[str, dict[str, Cell]] | None] = {}
     missing: list[int] = []
-    with _cache_lock:
+    with state.lock:
         for index, window in enumerate(windows):
-            key = (id(backend), family, cut, window)
-            entry = _cache.get(key)
+            key = (family, cut, window)
+            entry = state.cells.get(key)
             if entry is not None and (
                 entry.stamp == stamp or _still_valid(backend, family, entry, window)
             ):
                 entry.stamp, entry.seq = stamp, max(entry.seq, seq)
-                _cache.move_to_end(key)
+                state.cells.move_to_end(key)
                 found[index] = entry.cells
             else:
                 missing.append(index)
@@ -273,7 +284,7 @@ def _family_results(
         result = compute_family(backend, family, asked, cut)
         if family == SURVEY_FAMILY and result is not None:
             result = _anonymised(session, result, asked, cut, versions)
-        with _cache_lock:
+        with state.lock:
             for position, index in enumerate(missing):
                 cells = (
                     None
@@ -281,11 +292,11 @@ def _family_results(
                     else {grp: c for (w, grp), c in result.items() if w == position}
                 )
                 found[index] = cells
-                key = (id(backend), family, cut, windows[index])
-                _cache[key] = _Entry(seq, stamp, cells)
-                _cache.move_to_end(key)
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
+                key = (family, cut, windows[index])
+                state.cells[key] = _Entry(seq, stamp, cells)
+                state.cells.move_to_end(key)
+            while len(state.cells) > _CACHE_SIZE:
+                state.cells.popitem(last=False)
     # Pivoted by KPI once here, so the warm path hands it out as it is.
     assembled: ByKpi | None = None
     if not any(cells is None for cells in found.values()):
@@ -294,10 +305,10 @@ def _family_results(
             for grp, kpis in (cells or {}).items():
                 for kpi, cell in kpis.items():
                     assembled.setdefault(kpi, {})[(index, grp)] = cell
-    with _cache_lock:
-        _assembled[whole_key] = (stamp, assembled)
-        while len(_assembled) > _ASSEMBLED_SIZE:
-            _assembled.pop(next(iter(_assembled)))
+    with state.lock:
+        state.assembled[whole_key] = (stamp, assembled)
+        while len(state.assembled) > _ASSEMBLED_SIZE:
+            state.assembled.pop(next(iter(state.assembled)))
     return assembled
 
 
@@ -633,7 +644,7 @@ def latest_values(
 
 def has_events(*, session: Session) -> bool:
     """Whether any telemetry has been ingested (pages show how to start when not)."""
-    return bool(session.scalar(select(func.count()).select_from(text("event_versions"))))
+    return ingest.has_events(session=session)
 
 
 def evidence(

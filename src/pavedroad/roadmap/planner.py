@@ -16,10 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-LANES: tuple[str, ...] = ("now", "next", "later", "exploring")
-PLANNED_LANES: tuple[str, ...] = ("now", "next")
-CATEGORIES: tuple[str, ...] = ("roadmap", "platform", "unplanned")
-ACTIVE_STATUSES: frozenset[str] = frozenset({"idea", "planned", "in_progress"})
+from pavedroad.backlog import schemas as vocabulary
+
+# The backlog defines the words; the planner reads them as plain strings.
+LANES: tuple[str, ...] = vocabulary.LANES
+PLANNED_LANES: tuple[str, ...] = vocabulary.PLANNED_LANES
+CATEGORIES: tuple[str, ...] = vocabulary.CATEGORIES
+ACTIVE_STATUSES: frozenset[str] = vocabulary.ACTIVE_STATUSES
+
 LOW_CONFIDENCE = 0.5
 # Effort is compared with this slack so that 0.1 + 0.2 person-months fit in 0.3.
 _SLACK = 1e-9

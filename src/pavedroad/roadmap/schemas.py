@@ -9,8 +9,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-Lane = Literal["now", "next", "later", "exploring"]
-ForcedLane = Literal["now", "next"]
+from pavedroad.backlog.schemas import Category, Lane, PlannedLane
+
+ForcedLane = PlannedLane
 Horizon = Literal["quarter", "half"]
 PERIOD_PATTERN = re.compile(r"^(\d{4})-(Q[1-4]|H[12])$")
 QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -222,7 +223,7 @@ class WhatIfIn(BaseModel):
     reach: float | None = None
     impact: float | str | None = None
     confidence: float | str | None = None
-    category: Literal["roadmap", "platform", "unplanned"] | None = None
+    category: Category | None = None
 
 
 class CapacityIn(BaseModel):

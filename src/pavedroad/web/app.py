@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -28,6 +30,7 @@ from pavedroad.settings import Settings, load_settings
 from pavedroad.web.api import auth as auth_api
 from pavedroad.web.api import backlog as backlog_api
 from pavedroad.web.api import catalog as catalog_api
+from pavedroad.web.api import impact_map as impact_map_api
 from pavedroad.web.api import ingest as ingest_api
 from pavedroad.web.api import kpis as kpis_api
 from pavedroad.web.api import roadmap as roadmap_api
@@ -71,9 +74,10 @@ def _wants_json(request: Request) -> bool:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for one database; the schema must be current."""
     settings = settings or load_settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings)
     require_current(engine)
     app = FastAPI(
+        lifespan=_close_store_on_shutdown,
         title="pavedroad",
         version=__version__,
         description="Run your internal platform as a product. Authenticate with "
@@ -98,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ingest_api.router)
     app.include_router(kpis_api.router)
     app.include_router(backlog_api.router)
+    app.include_router(impact_map_api.router)
     app.include_router(roadmap_api.router)
     webhooks_api.install(app, settings)
     app.include_router(auth_pages.router)
@@ -144,6 +149,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return _error_page(request, 404, "There is no page at this address.")
 
     return app
+
+
+@asynccontextmanager
+async def _close_store_on_shutdown(app: FastAPI) -> AsyncIterator[None]:
+    """Dispose the engine when the server stops, closing its store (the KPI engine with it)."""
+    yield
+    app.state.engine.dispose()
 
 
 _OUT_OF_RANGE = frozenset({"greater_than_equal", "less_than_equal"})

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from pavedroad.errors import InvalidInputError
 from pavedroad.ingest.webhooks.payloads import (
     Headers,
     Ignored,
@@ -31,7 +32,7 @@ from pavedroad.ingest.webhooks.payloads import (
     timestamp_text,
 )
 from pavedroad.ingest.webhooks.rules import MappingRules
-from pavedroad.parsing import ValueProblem, parse_timestamp
+from pavedroad.parsing import parse_timestamp
 
 NAME = "gitlab"
 SIGNATURE_HEADER = "X-Gitlab-Token"
@@ -107,7 +108,7 @@ def _pipeline_start(created: object, queued: float) -> object:
         return text
     try:
         moment = parse_timestamp(text)
-    except ValueProblem:
+    except InvalidInputError:
         return text
     return (moment + timedelta(seconds=queued)).isoformat()
 

@@ -23,10 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
-from pavedroad.errors import PavedroadError
+from pavedroad.errors import InvalidInputError, PavedroadError
 from pavedroad.ingest.kinds import KINDS
+from pavedroad.yamlfile import load_document
 
 RULES_ENV = "PAVEDROAD_WEBHOOK_RULES"
 TICKET_KINDS = KINDS["tickets"].column("kind").choices
@@ -201,9 +200,12 @@ def load_rules(path: str | Path | None) -> MappingRules:
             f"webhook rules file {path} ({RULES_ENV}): cannot read it: {reason}"
         ) from None
     try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise RulesError(f"webhook rules file {path} ({RULES_ENV}): broken YAML{where}") from None
-    return parse_rules(path, document)
+        document = load_document(text, source=str(path))
+    except InvalidInputError as exc:
+        [problem] = exc.problems
+        where = f" at line {problem.line}" if problem.line is not None else ""
+        reason = problem.reason.removeprefix("broken YAML: ")
+        raise RulesError(
+            f"webhook rules file {path} ({RULES_ENV}): broken YAML{where}: {reason}"
+        ) from None
+    return parse_rules(path, document.value)

@@ -15,13 +15,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 
+from pavedroad.ingest.webhooks.deliveries import Outcome
 from pavedroad.ingest.webhooks.limiter import RETRY_AFTER_SECONDS
 from pavedroad.ingest.webhooks.payloads import Headers
-from pavedroad.ingest.webhooks.receiver import (
-    Outcome,
-    WebhookReceiver,
-    WebhookRefused,
-)
+from pavedroad.ingest.webhooks.receiver import WebhookReceiver, WebhookRefused
 from pavedroad.settings import Settings
 from pavedroad.web.deps import DbSession, WriteGrant
 

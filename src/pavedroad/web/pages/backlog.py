@@ -1,11 +1,11 @@
 """Backlog pages: the backlog ranked by RICE, team order vs RICE, sensitivity, and each
-initiative with its criteria and decisions. Problems and the canvas have their own modules,
-included here so the app registers one router."""
+initiative with its criteria and decisions. Problems, the canvas and the impact map have their
+own modules, included here so the app registers one router."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from pavedroad.backlog import criteria as criteria_service
 from pavedroad.backlog import importer, service
-from pavedroad.backlog.models import Initiative
 from pavedroad.backlog.problems import list_problems
 from pavedroad.backlog.rice import CONFIDENCE_SCALE, IMPACT_SCALE
 from pavedroad.backlog.schemas import (
@@ -28,16 +27,22 @@ from pavedroad.backlog.schemas import (
 )
 from pavedroad.errors import InvalidInputError
 from pavedroad.metrics.definitions import DEFINITIONS
-from pavedroad.web.deps import Browser, DbSession, check_form_csrf, require_page_scope
+from pavedroad.web.deps import Browser, DbSession, require_page_scope
 from pavedroad.web.pages import canvas as canvas_pages
+from pavedroad.web.pages import impact_map as map_pages
 from pavedroad.web.pages import problems as problem_pages
-from pavedroad.web.pages.backlog_forms import FORM_ERRORS, form_errors, split_names
+from pavedroad.web.pages.backlog_forms import split_names
+from pavedroad.web.pages.forms import WriteForm, submit
 from pavedroad.web.pages.render import render
+
+if TYPE_CHECKING:
+    from pavedroad.backlog.models import Initiative
 
 router = APIRouter(include_in_schema=False)
 ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 router.include_router(problem_pages.router)
 router.include_router(canvas_pages.router)
+router.include_router(map_pages.router)
 
 
 class InitiativeForm(BaseModel):
@@ -210,12 +215,10 @@ def import_form(request: Request, browser: Browser) -> HTMLResponse:
 async def import_file(
     request: Request,
     session: DbSession,
-    browser: Browser,
+    posted: WriteForm,
 ) -> Response:
     """Write every row or none; problems are listed by line and field, the pasted text kept."""
-    form = await request.form()
-    check_form_csrf(browser, str(form.get("csrf_token", "")))
-    require_page_scope(browser, "write")
+    form = posted.data
     kind = "yaml" if form.get("kind") == "yaml" else "csv"
     text = str(form.get("text", ""))
     upload = form.get("file")
@@ -269,28 +272,29 @@ def new_initiative(request: Request, session: DbSession, browser: Browser) -> HT
 def add_initiative(
     request: Request,
     session: DbSession,
-    browser: Browser,
+    posted: WriteForm,
     submitted: Annotated[InitiativeForm, Form()],
 ) -> Response:
     """Add an initiative; on an error the form comes back with what was typed."""
-    check_form_csrf(browser, submitted.csrf_token)
-    require_page_scope(browser, "write")
     fields = submitted.fields()
     fields["status"] = fields["status"] or "idea"
     fields["category"] = fields["category"] or "roadmap"
-    try:
+
+    def change() -> Response:
         data = InitiativeIn.model_validate(fields)
         created = service.create_initiative(session=session, data=data)
-    except FORM_ERRORS as exc:
-        session.rollback()
+        return RedirectResponse(f"/initiatives/{created.id}", status_code=303)
+
+    def refused(errors: list[str]) -> Response:
         form = {**submitted.typed(), "problems": "\n".join(submitted.problems)}
         return render(
             request,
             "backlog/new.html",
-            {"form": form, "errors": form_errors(exc), **_form_context(session)},
+            {"form": form, "errors": errors, **_form_context(session)},
             status_code=422,
         )
-    return RedirectResponse(f"/initiatives/{created.id}", status_code=303)
+
+    return submit(session, change, refused)
 
 
 @router.get("/initiatives/{initiative_id}", response_class=HTMLResponse)
@@ -307,12 +311,10 @@ def edit_initiative(
     request: Request,
     initiative_id: ItemId,
     session: DbSession,
-    browser: Browser,
+    posted: WriteForm,
     submitted: Annotated[InitiativeForm, Form()],
 ) -> Response:
     """Save the edit form; a lane or goal counts as changed only when it differs."""
-    check_form_csrf(browser, submitted.csrf_token)
-    require_page_scope(browser, "write")
     found = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
     before = _initiative_form(found)
     fields = submitted.fields()
@@ -320,17 +322,18 @@ def edit_initiative(
     for name in ("lane", "goal"):
         if fields[name] == before[name]:
             del fields[name]
-    try:
+
+    def change() -> Response:
         data = InitiativeUpdate.model_validate(fields)
         service.update_initiative(session=session, initiative=found, data=data)
-    except FORM_ERRORS as exc:
-        session.rollback()
+        return RedirectResponse(f"/initiatives/{initiative_id}", status_code=303)
+
+    def refused(errors: list[str]) -> Response:
         form = {**submitted.typed(), "problems": "\n".join(submitted.problems)}
-        found = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
-        return _detail_page(
-            request, session, found, form=form, errors={"edit": form_errors(exc)}, status=422
-        )
-    return RedirectResponse(f"/initiatives/{initiative_id}", status_code=303)
+        again = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
+        return _detail_page(request, session, again, form=form, errors={"edit": errors}, status=422)
+
+    return submit(session, change, refused)
 
 
 @router.post("/initiatives/{initiative_id}/criteria", response_model=None)
@@ -338,17 +341,14 @@ def add_criterion(
     request: Request,
     initiative_id: ItemId,
     session: DbSession,
-    browser: Browser,
+    posted: WriteForm,
     kind: Annotated[str, Form()] = "success",
     kpi_id: Annotated[str, Form()] = "",
     comparator: Annotated[str, Form()] = "<",
     threshold: Annotated[str, Form()] = "",
     due: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Add a success or kill criterion; the threshold is in the KPI's unit (`80%` for shares)."""
-    check_form_csrf(browser, csrf_token)
-    require_page_scope(browser, "write")
     found = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
     typed = {
         "kind": kind,
@@ -357,24 +357,22 @@ def add_criterion(
         "threshold": threshold,
         "due": due,
     }
-    try:
+
+    def change() -> Response:
         CriterionIn.model_validate({**typed, "threshold": 0})
         data = CriterionIn.model_validate(
             {**typed, "threshold": criteria_service.parse_threshold(kpi_id.strip(), threshold)}
         )
         criteria_service.add_criterion(session=session, initiative=found, data=data)
-    except FORM_ERRORS as exc:
-        session.rollback()
-        found = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
+        return RedirectResponse(f"/initiatives/{initiative_id}#criteria", status_code=303)
+
+    def refused(errors: list[str]) -> Response:
+        again = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
         return _detail_page(
-            request,
-            session,
-            found,
-            errors={"criterion": form_errors(exc)},
-            typed=typed,
-            status=422,
+            request, session, again, errors={"criterion": errors}, typed=typed, status=422
         )
-    return RedirectResponse(f"/initiatives/{initiative_id}#criteria", status_code=303)
+
+    return submit(session, change, refused)
 
 
 @router.post("/initiatives/{initiative_id}/criteria/{criterion_id}/delete", response_model=None)
@@ -382,12 +380,9 @@ def remove_criterion(
     initiative_id: ItemId,
     criterion_id: ItemId,
     session: DbSession,
-    browser: Browser,
-    csrf_token: Annotated[str, Form()] = "",
+    posted: WriteForm,
 ) -> Response:
     """Remove one criterion."""
-    check_form_csrf(browser, csrf_token)
-    require_page_scope(browser, "write")
     found = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
     criteria_service.remove_criterion(session=session, initiative=found, criterion_id=criterion_id)
     return RedirectResponse(f"/initiatives/{initiative_id}#criteria", status_code=303)
@@ -398,44 +393,37 @@ def decide(
     request: Request,
     initiative_id: ItemId,
     session: DbSession,
-    browser: Browser,
+    posted: WriteForm,
     decision: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Record kill or continue with its reason."""
-    check_form_csrf(browser, csrf_token)
-    require_page_scope(browser, "write")
     found = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
-    try:
+
+    def change() -> Response:
         data = DecisionIn.model_validate(
-            {"decision": decision, "reason": reason, "decided_by": browser.grant.email}
+            {"decision": decision, "reason": reason, "decided_by": posted.browser.grant.email}
         )
         criteria_service.record_decision(session=session, initiative=found, data=data)
-    except FORM_ERRORS as exc:
-        session.rollback()
-        found = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
+        return RedirectResponse(f"/initiatives/{initiative_id}#decisions", status_code=303)
+
+    def refused(errors: list[str]) -> Response:
+        again = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
+        typed = {"decision": decision, "reason": reason}
         return _detail_page(
-            request,
-            session,
-            found,
-            errors={"decision": form_errors(exc)},
-            typed={"decision": decision, "reason": reason},
-            status=422,
+            request, session, again, errors={"decision": errors}, typed=typed, status=422
         )
-    return RedirectResponse(f"/initiatives/{initiative_id}#decisions", status_code=303)
+
+    return submit(session, change, refused)
 
 
 @router.post("/initiatives/{initiative_id}/delete", response_model=None)
 def delete_initiative(
     initiative_id: ItemId,
     session: DbSession,
-    browser: Browser,
-    csrf_token: Annotated[str, Form()] = "",
+    posted: WriteForm,
 ) -> Response:
     """Delete an initiative with its criteria and decisions."""
-    check_form_csrf(browser, csrf_token)
-    require_page_scope(browser, "write")
     found = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
     service.delete_initiative(session=session, initiative=found)
     return RedirectResponse("/backlog", status_code=303)

@@ -12,8 +12,8 @@ from pavedroad.backlog import canvas as canvas_service
 from pavedroad.backlog.problems import list_problems
 from pavedroad.backlog.schemas import CanvasOut, CanvasUpdate, ValidationIn
 from pavedroad.metrics.definitions import DEFINITIONS
-from pavedroad.web.deps import Browser, DbSession, check_form_csrf, require_page_scope
-from pavedroad.web.pages.backlog_forms import FORM_ERRORS, form_errors
+from pavedroad.web.deps import Browser, DbSession
+from pavedroad.web.pages.forms import WriteForm, submit
 from pavedroad.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -66,7 +66,7 @@ def canvas(request: Request, session: DbSession, _browser: Browser) -> HTMLRespo
 def edit_canvas(
     request: Request,
     session: DbSession,
-    browser: Browser,
+    posted: WriteForm,
     users: Annotated[str, Form()] = "",
     alternatives: Annotated[str, Form()] = "",
     unfair_advantage: Annotated[str, Form()] = "",
@@ -74,11 +74,8 @@ def edit_canvas(
     cost_structure: Annotated[str, Form()] = "",
     key_metrics: Annotated[list[str] | None, Form()] = None,
     problems: Annotated[list[str] | None, Form()] = None,
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Save the canvas blocks."""
-    check_form_csrf(browser, csrf_token)
-    require_page_scope(browser, "write")
     form: dict[str, Any] = {
         "users": users,
         "alternatives": alternatives,
@@ -88,34 +85,35 @@ def edit_canvas(
         "key_metrics": key_metrics or [],
         "problems": problems or [],
     }
-    try:
+
+    def change() -> Response:
         canvas_service.update_canvas(session=session, data=CanvasUpdate.model_validate(form))
-    except FORM_ERRORS as exc:
-        session.rollback()
-        return _page(request, session, form=form, errors={"canvas": form_errors(exc)}, status=422)
-    return RedirectResponse("/canvas", status_code=303)
+        return RedirectResponse("/canvas", status_code=303)
+
+    def refused(errors: list[str]) -> Response:
+        return _page(request, session, form=form, errors={"canvas": errors}, status=422)
+
+    return submit(session, change, refused)
 
 
 @router.post("/canvas/validations", response_model=None)
 def add_validation(
     request: Request,
     session: DbSession,
-    browser: Browser,
+    posted: WriteForm,
     shared_with: Annotated[str, Form()] = "",
     said: Annotated[str, Form()] = "",
     on: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Log who the canvas was shared with and what they said."""
-    check_form_csrf(browser, csrf_token)
-    require_page_scope(browser, "write")
     typed = {"shared_with": shared_with, "said": said, "on": on}
-    try:
+
+    def change() -> Response:
         data = ValidationIn.model_validate({**typed, "on": on or None})
         canvas_service.add_validation(session=session, data=data)
-    except FORM_ERRORS as exc:
-        session.rollback()
-        return _page(
-            request, session, errors={"validation": form_errors(exc)}, typed=typed, status=422
-        )
-    return RedirectResponse("/canvas#validation", status_code=303)
+        return RedirectResponse("/canvas#validation", status_code=303)
+
+    def refused(errors: list[str]) -> Response:
+        return _page(request, session, errors={"validation": errors}, typed=typed, status=422)
+
+    return submit(session, change, refused)

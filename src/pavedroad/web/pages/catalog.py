@@ -13,7 +13,8 @@ from pavedroad.catalog.backstage import import_backstage_uploads
 from pavedroad.catalog.importers import CatalogImportResult
 from pavedroad.catalog.schemas import PersonaIn
 from pavedroad.errors import InputProblem
-from pavedroad.web.deps import Browser, DbSession, check_form_csrf, require_page_scope
+from pavedroad.web.deps import Browser, DbSession, require_page_scope
+from pavedroad.web.pages.forms import WriteForm
 from pavedroad.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -94,15 +95,12 @@ def personas(request: Request, session: DbSession, _browser: Browser) -> HTMLRes
 def add_persona(
     request: Request,
     session: DbSession,
-    browser: Browser,
+    posted: WriteForm,
     name: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
     jobs: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Add a persona; on a validation error the form comes back with what was typed."""
-    check_form_csrf(browser, csrf_token)
-    require_page_scope(browser, "write")
     form = {"name": name, "description": description, "jobs": jobs}
     try:
         data = PersonaIn(
@@ -152,11 +150,9 @@ def import_form(request: Request, browser: Browser) -> HTMLResponse:
 
 
 @router.post("/catalog/import", response_model=None)
-async def import_catalog(request: Request, session: DbSession, browser: Browser) -> Response:
+async def import_catalog(request: Request, session: DbSession, posted: WriteForm) -> Response:
     """Import uploaded or pasted catalog-info.yaml like the CLI: each file whole or not at all."""
-    form = await request.form()
-    check_form_csrf(browser, str(form.get("csrf_token", "")))
-    require_page_scope(browser, "write")
+    form = posted.data
     strict = form.get("strict") in ("on", "true", "1")
     text = str(form.get("text", ""))
     typed = {"text": text, "strict": "on" if strict else ""}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -17,8 +17,9 @@ from pavedroad.backlog.service import list_initiatives
 from pavedroad.errors import NotFoundError
 from pavedroad.metrics.definitions import DEFINITIONS
 from pavedroad.metrics.windows import today_utc
-from pavedroad.web.deps import Browser, DbSession, RowId, check_form_csrf, require_page_scope
-from pavedroad.web.pages.backlog_forms import FORM_ERRORS, form_errors
+from pavedroad.web.deps import Browser, DbSession, RowId
+from pavedroad.web.pages.backlog_forms import FORM_ERRORS
+from pavedroad.web.pages.forms import WriteForm, submit
 from pavedroad.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -45,7 +46,7 @@ def map_page(
     yaml_text = (forms or {}).get("yaml", {}).get("text")
     return render(
         request,
-        "roadmap/map.html",
+        "backlog/impact_map.html",
         {
             "map": found,
             "kpis": DEFINITIONS,
@@ -62,23 +63,20 @@ def map_page(
 def _guarded(
     request: Request,
     session: Session,
-    browser: Any,
-    csrf_token: str,
     key: str,
     values: dict[str, str],
     change: Callable[[], None],
 ) -> Response:
     """Run one change; on refused input show the page again with what was typed (422)."""
-    check_form_csrf(browser, csrf_token)
-    require_page_scope(browser, "write")
-    try:
+
+    def changed() -> Response:
         change()
-    except MAP_FORM_ERRORS as exc:
-        session.rollback()
-        return map_page(
-            request, session, forms={key: values}, errors={key: form_errors(exc)}, status=422
-        )
-    return RedirectResponse(f"/map#{key}" if key != "goal" else "/map", status_code=303)
+        return RedirectResponse(f"/map#{key}" if key != "goal" else "/map", status_code=303)
+
+    def refused(errors: list[str]) -> Response:
+        return map_page(request, session, forms={key: values}, errors={key: errors}, status=422)
+
+    return submit(session, changed, refused, errors=MAP_FORM_ERRORS)
 
 
 def _date(text: str) -> date | str:
@@ -99,13 +97,12 @@ def show_map(request: Request, session: DbSession, _browser: Browser) -> HTMLRes
 def add_goal(
     request: Request,
     session: DbSession,
-    browser: Browser,
+    _form: WriteForm,
     title: Annotated[str, Form()] = "",
     kpi_id: Annotated[str, Form()] = "",
     target: Annotated[str, Form()] = "",
     due: Annotated[str, Form()] = "",
     priority: Annotated[str, Form()] = "1",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Add a goal."""
     values = {"title": title, "kpi_id": kpi_id, "target": target, "due": due, "priority": priority}
@@ -114,7 +111,7 @@ def add_goal(
         data = GoalIn.model_validate({**values, "due": _date(due)})
         impact_map.add_goal(session=session, data=data)
 
-    return _guarded(request, session, browser, csrf_token, "goal", values, change)
+    return _guarded(request, session, "goal", values, change)
 
 
 @router.post("/map/goals/{goal_id}/delete", response_model=None)
@@ -122,8 +119,7 @@ def remove_goal(
     request: Request,
     goal_id: RowId,
     session: DbSession,
-    browser: Browser,
-    csrf_token: Annotated[str, Form()] = "",
+    _form: WriteForm,
 ) -> Response:
     """Remove a goal with its actors and impacts."""
 
@@ -131,7 +127,7 @@ def remove_goal(
         goal = impact_map.get_goal_by_id_or_raise(session=session, goal_id=goal_id)
         impact_map.remove_goal(session=session, goal=goal)
 
-    return _guarded(request, session, browser, csrf_token, "goal", {}, change)
+    return _guarded(request, session, "goal", {}, change)
 
 
 @router.post("/map/goals/{goal_id}/actors", response_model=None)
@@ -139,9 +135,8 @@ def add_actor(
     request: Request,
     goal_id: RowId,
     session: DbSession,
-    browser: Browser,
+    _form: WriteForm,
     name: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Add an actor under a goal."""
 
@@ -150,7 +145,7 @@ def add_actor(
         impact_map.add_actor(session=session, goal=goal, data=ActorIn(name=name))
 
     key = f"goal-{goal_id}"
-    return _guarded(request, session, browser, csrf_token, key, {"name": name}, change)
+    return _guarded(request, session, key, {"name": name}, change)
 
 
 @router.post("/map/actors/{actor_id}/delete", response_model=None)
@@ -158,8 +153,7 @@ def remove_actor(
     request: Request,
     actor_id: RowId,
     session: DbSession,
-    browser: Browser,
-    csrf_token: Annotated[str, Form()] = "",
+    _form: WriteForm,
 ) -> Response:
     """Remove an actor with its impacts."""
 
@@ -167,7 +161,7 @@ def remove_actor(
         actor = impact_map.get_actor_by_id_or_raise(session=session, actor_id=actor_id)
         impact_map.remove_actor(session=session, actor=actor)
 
-    return _guarded(request, session, browser, csrf_token, f"actor-{actor_id}", {}, change)
+    return _guarded(request, session, f"actor-{actor_id}", {}, change)
 
 
 @router.post("/map/actors/{actor_id}/impacts", response_model=None)
@@ -175,9 +169,8 @@ def add_impact(
     request: Request,
     actor_id: RowId,
     session: DbSession,
-    browser: Browser,
+    _form: WriteForm,
     description: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Add an impact under an actor."""
 
@@ -186,7 +179,7 @@ def add_impact(
         impact_map.add_impact(session=session, actor=actor, data=ImpactIn(description=description))
 
     values = {"description": description}
-    return _guarded(request, session, browser, csrf_token, f"actor-{actor_id}", values, change)
+    return _guarded(request, session, f"actor-{actor_id}", values, change)
 
 
 @router.post("/map/impacts/{impact_id}/delete", response_model=None)
@@ -194,8 +187,7 @@ def remove_impact(
     request: Request,
     impact_id: RowId,
     session: DbSession,
-    browser: Browser,
-    csrf_token: Annotated[str, Form()] = "",
+    _form: WriteForm,
 ) -> Response:
     """Remove an impact and its deliverable links."""
 
@@ -203,7 +195,7 @@ def remove_impact(
         impact = impact_map.get_impact_by_id_or_raise(session=session, impact_id=impact_id)
         impact_map.remove_impact(session=session, impact=impact)
 
-    return _guarded(request, session, browser, csrf_token, f"impact-{impact_id}", {}, change)
+    return _guarded(request, session, f"impact-{impact_id}", {}, change)
 
 
 @router.post("/map/impacts/{impact_id}/deliverables", response_model=None)
@@ -211,9 +203,8 @@ def link(
     request: Request,
     impact_id: RowId,
     session: DbSession,
-    browser: Browser,
+    _form: WriteForm,
     initiative: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Link an initiative as a deliverable of an impact."""
 
@@ -222,7 +213,7 @@ def link(
         impact_map.link_deliverable(session=session, impact=impact, title=initiative)
 
     values = {"initiative": initiative}
-    return _guarded(request, session, browser, csrf_token, f"impact-{impact_id}", values, change)
+    return _guarded(request, session, f"impact-{impact_id}", values, change)
 
 
 @router.post("/map/impacts/{impact_id}/deliverables/remove", response_model=None)
@@ -230,9 +221,8 @@ def unlink(
     request: Request,
     impact_id: RowId,
     session: DbSession,
-    browser: Browser,
+    _form: WriteForm,
     initiative: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Take an initiative off an impact."""
 
@@ -240,16 +230,15 @@ def unlink(
         impact = impact_map.get_impact_by_id_or_raise(session=session, impact_id=impact_id)
         impact_map.unlink_deliverable(session=session, impact=impact, title=initiative)
 
-    return _guarded(request, session, browser, csrf_token, f"impact-{impact_id}", {}, change)
+    return _guarded(request, session, f"impact-{impact_id}", {}, change)
 
 
 @router.post("/map/import", response_model=None)
 def import_yaml(
     request: Request,
     session: DbSession,
-    browser: Browser,
+    _form: WriteForm,
     text: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Replace the whole map with the YAML typed in the page (goals left out are removed)."""
 
@@ -257,4 +246,4 @@ def import_yaml(
         specs = map_file.read_map(session=session, text=text, source="the YAML")
         map_file.apply_map(session=session, specs=specs, prune=True)
 
-    return _guarded(request, session, browser, csrf_token, "yaml", {"text": text}, change)
+    return _guarded(request, session, "yaml", {"text": text}, change)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from pavedroad.ingest import runs
 from pavedroad.ingest.kinds import KINDS
 from pavedroad.ingest.retry import retry_run
-from pavedroad.web.deps import Browser, DbSession, RowId, check_form_csrf, require_page_scope
+from pavedroad.web.deps import Browser, DbSession, RowId
+from pavedroad.web.pages.forms import WriteForm
 from pavedroad.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -45,12 +44,9 @@ def retry(
     request: Request,
     run_id: RowId,
     session: DbSession,
-    browser: Browser,
-    csrf_token: Annotated[str, Form()] = "",
+    posted: WriteForm,
 ) -> RedirectResponse:
     """Retry a run and show the new one."""
-    check_form_csrf(browser, csrf_token)
-    require_page_scope(browser, "write")
     session.commit()  # release this request's write lock: the retry runs its own transactions
     result = retry_run(request.app.state.engine, run_id)
     return RedirectResponse(f"/runs/{result.id}", status_code=303)

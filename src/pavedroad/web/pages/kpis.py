@@ -15,7 +15,8 @@ from pavedroad.metrics import diagnoses, service
 from pavedroad.metrics.definitions import format_value
 from pavedroad.metrics.windows import WINDOW_FORMS, Window, parse_window
 from pavedroad.web import charts
-from pavedroad.web.deps import Browser, DbSession, check_form_csrf, require_page_scope
+from pavedroad.web.deps import Browser, DbSession
+from pavedroad.web.pages.forms import WriteForm
 from pavedroad.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -165,19 +166,18 @@ def set_target(
     request: Request,
     kpi_id: str,
     session: DbSession,
-    browser: Browser,
+    posted: WriteForm,
     value: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Set the organisation's target; a bad value re-renders the page with what was typed."""
-    check_form_csrf(browser, csrf_token)
-    require_page_scope(browser, "write")
     try:
         number = float(value.strip().removesuffix("%"))
         definition = service.get_definition_or_raise(kpi_id)
         if value.strip().endswith("%") and definition.unit == "fraction":
             number /= 100
-        service.set_target(session=session, kpi_id=kpi_id, value=number, set_by=browser.grant.email)
+        service.set_target(
+            session=session, kpi_id=kpi_id, value=number, set_by=posted.browser.grant.email
+        )
     except (ValueError, PavedroadError) as error:
         message = f"{value!r} is not a number" if isinstance(error, ValueError) else str(error)
         context = _detail_context(

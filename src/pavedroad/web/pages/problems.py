@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -10,12 +10,15 @@ from sqlalchemy.orm import Session
 
 from pavedroad.backlog import problems as problem_service
 from pavedroad.backlog import service
-from pavedroad.backlog.models import Problem
 from pavedroad.backlog.schemas import ProblemIn, ProblemUpdate
 from pavedroad.catalog.service import list_personas
-from pavedroad.web.deps import Browser, DbSession, check_form_csrf, require_page_scope
-from pavedroad.web.pages.backlog_forms import FORM_ERRORS, form_errors, split_names
+from pavedroad.web.deps import Browser, DbSession
+from pavedroad.web.pages.backlog_forms import split_names
+from pavedroad.web.pages.forms import WriteForm, submit
 from pavedroad.web.pages.render import render
+
+if TYPE_CHECKING:
+    from pavedroad.backlog.models import Problem
 
 router = APIRouter(include_in_schema=False)
 ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -66,24 +69,24 @@ def problems(request: Request, session: DbSession, _browser: Browser, q: str = "
 def add_problem(
     request: Request,
     session: DbSession,
-    browser: Browser,
+    posted: WriteForm,
     title: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
     teams: Annotated[str, Form()] = "",
     personas: Annotated[list[str] | None, Form()] = None,
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Add a problem; on an error the form comes back with what was typed."""
-    check_form_csrf(browser, csrf_token)
-    require_page_scope(browser, "write")
     form = {"title": title, "description": description, "teams": teams, "personas": personas or []}
-    try:
+
+    def change() -> Response:
         data = ProblemIn.model_validate(_fields(title, description, teams, personas or []))
         created = problem_service.create_problem(session=session, data=data)
-    except FORM_ERRORS as exc:
-        session.rollback()
-        return _list_page(request, session, form=form, errors=form_errors(exc), status=422)
-    return RedirectResponse(f"/problems/{created.id}", status_code=303)
+        return RedirectResponse(f"/problems/{created.id}", status_code=303)
+
+    def refused(errors: list[str]) -> Response:
+        return _list_page(request, session, form=form, errors=errors, status=422)
+
+    return submit(session, change, refused)
 
 
 def _detail_page(
@@ -130,38 +133,35 @@ def edit_problem(
     request: Request,
     problem_id: ItemId,
     session: DbSession,
-    browser: Browser,
+    posted: WriteForm,
     title: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
     teams: Annotated[str, Form()] = "",
     personas: Annotated[list[str] | None, Form()] = None,
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Save the edit form."""
-    check_form_csrf(browser, csrf_token)
-    require_page_scope(browser, "write")
     found = problem_service.get_problem_or_raise(session=session, ref=problem_id)
     form = {"title": title, "description": description, "teams": teams, "personas": personas or []}
-    try:
+
+    def change() -> Response:
         data = ProblemUpdate.model_validate(_fields(title, description, teams, personas or []))
         problem_service.update_problem(session=session, problem=found, data=data)
-    except FORM_ERRORS as exc:
-        session.rollback()
-        found = problem_service.get_problem_or_raise(session=session, ref=problem_id)
-        return _detail_page(request, session, found, form=form, errors=form_errors(exc), status=422)
-    return RedirectResponse(f"/problems/{problem_id}", status_code=303)
+        return RedirectResponse(f"/problems/{problem_id}", status_code=303)
+
+    def refused(errors: list[str]) -> Response:
+        again = problem_service.get_problem_or_raise(session=session, ref=problem_id)
+        return _detail_page(request, session, again, form=form, errors=errors, status=422)
+
+    return submit(session, change, refused)
 
 
 @router.post("/problems/{problem_id}/delete", response_model=None)
 def delete_problem(
     problem_id: ItemId,
     session: DbSession,
-    browser: Browser,
-    csrf_token: Annotated[str, Form()] = "",
+    posted: WriteForm,
 ) -> Response:
     """Delete a problem; initiatives that addressed it stay."""
-    check_form_csrf(browser, csrf_token)
-    require_page_scope(browser, "write")
     found = problem_service.get_problem_or_raise(session=session, ref=problem_id)
     problem_service.delete_problem(session=session, problem=found)
     return RedirectResponse("/problems", status_code=303)

@@ -34,7 +34,7 @@ class NavItem:
         return any(current.startswith(prefix) for prefix in self.also)
 
 
-# The loop of DESIGN.md: discover -> decide -> plan -> ship & tell -> measure.
+# The practice's loop (docs/index.md): discover -> decide -> plan -> ship & tell -> measure.
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Overview", "/", "Home"),
     NavItem("Research", None, "Discover"),

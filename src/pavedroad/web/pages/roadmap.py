@@ -1,5 +1,4 @@
-"""Roadmap pages: the four lanes with the plan and the what-if, and the capacity budget.
-The impact map has its own module, included here so the app registers one router."""
+"""Roadmap pages: the four lanes with the plan and the what-if, and the capacity budget."""
 
 from __future__ import annotations
 
@@ -8,22 +7,20 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from pavedroad.backlog.schemas import CATEGORIES
 from pavedroad.errors import NotFoundError
 from pavedroad.metrics.windows import today_utc
 from pavedroad.roadmap import exports, service
 from pavedroad.roadmap.periods import next_quarter
-from pavedroad.roadmap.planner import CATEGORIES
 from pavedroad.roadmap.schemas import LANE_LABELS, CapacityIn, LaneIn, WhatIfIn, WhatIfOut
-from pavedroad.web.deps import Browser, DbSession, check_form_csrf, require_page_scope
-from pavedroad.web.pages import impact_map as map_pages
+from pavedroad.web.deps import Browser, DbSession
 from pavedroad.web.pages.backlog_forms import FORM_ERRORS, form_errors
+from pavedroad.web.pages.forms import WriteForm, submit
 from pavedroad.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
-router.include_router(map_pages.router)
 
 Horizon = Literal["quarter", "half"]
 
@@ -130,33 +127,33 @@ def what_if(
 def set_lane(
     request: Request,
     session: DbSession,
-    browser: Browser,
+    posted: WriteForm,
     title: Annotated[str, Form()] = "",
     lane: Annotated[str, Form()] = "",
     quarter: Annotated[str, Form()] = "",
     as_of: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Put an initiative in a lane by hand."""
-    check_form_csrf(browser, csrf_token)
-    require_page_scope(browser, "write")
     values = {"title": title, "lane": lane, "quarter": quarter}
     day = _as_of(as_of or None)
-    try:
+
+    def change() -> Response:
         data = LaneIn.model_validate(_blank_to_none(values))
         service.set_lane(session=session, data=data, as_of=day)
-    except (*FORM_ERRORS, NotFoundError) as exc:
-        session.rollback()
+        return RedirectResponse(_back(as_of), status_code=303)
+
+    def refused(errors: list[str]) -> Response:
         return roadmap_page(
             request,
             session,
             as_of=day,
             by="quarter",
             forms={"lane": values},
-            errors={"lane": form_errors(exc)},
+            errors={"lane": errors},
             status=422,
         )
-    return RedirectResponse(_back(as_of), status_code=303)
+
+    return submit(session, change, refused, errors=(*FORM_ERRORS, NotFoundError))
 
 
 def _back(as_of: str) -> str:
@@ -166,14 +163,11 @@ def _back(as_of: str) -> str:
 @router.post("/roadmap/unlock", response_model=None)
 def unlock(
     session: DbSession,
-    browser: Browser,
+    posted: WriteForm,
     title: Annotated[str, Form()] = "",
     as_of: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Let the planner choose the initiative's lane again."""
-    check_form_csrf(browser, csrf_token)
-    require_page_scope(browser, "write")
     service.unlock_lane(session=session, title=title)
     return RedirectResponse(_back(as_of), status_code=303)
 
@@ -181,13 +175,10 @@ def unlock(
 @router.post("/roadmap/plan", response_model=None)
 def apply_plan(
     session: DbSession,
-    browser: Browser,
+    posted: WriteForm,
     as_of: Annotated[str, Form()] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Apply the plan to every lane not set by hand."""
-    check_form_csrf(browser, csrf_token)
-    require_page_scope(browser, "write")
     service.plan_roadmap(session=session, as_of=_as_of(as_of or None), apply=True)
     return RedirectResponse(_back(as_of), status_code=303)
 
@@ -247,20 +238,20 @@ def capacity(request: Request, session: DbSession, _browser: Browser) -> HTMLRes
 def set_capacity(
     request: Request,
     session: DbSession,
-    browser: Browser,
+    posted: WriteForm,
     quarter: Annotated[str, Form()] = "",
     person_months: Annotated[str, Form()] = "",
     split: Annotated[str, Form()] = "70/20/10",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Set a quarter's capacity; on refused input the form comes back with what was typed."""
-    check_form_csrf(browser, csrf_token)
-    require_page_scope(browser, "write")
     form = {"quarter": quarter, "person_months": person_months, "split": split}
-    try:
+
+    def change() -> Response:
         data = CapacityIn.model_validate({"person_months": person_months, "split": split})
         service.set_capacity(session=session, quarter=quarter, data=data)
-    except (*FORM_ERRORS, ValidationError) as exc:
-        session.rollback()
-        return capacity_page(request, session, form=form, errors=form_errors(exc), status=422)
-    return RedirectResponse("/capacity", status_code=303)
+        return RedirectResponse("/capacity", status_code=303)
+
+    def refused(errors: list[str]) -> Response:
+        return capacity_page(request, session, form=form, errors=errors, status=422)
+
+    return submit(session, change, refused)

@@ -10,11 +10,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from pavedroad.backlog.map_file import MAX_MAP_VALUES, mermaid_label, read_map, to_mermaid
+from pavedroad.backlog.map_file import mermaid_label, read_map, to_mermaid
 from pavedroad.backlog.models import Goal, Initiative
 from pavedroad.db import unit_of_work
 from pavedroad.errors import InvalidInputError
-from tests.roadmap.conftest import MAP_YAML
+from pavedroad.yamlfile import MAX_ALIAS_VALUES
+
+# The roadmap's worked example is the backlog the map is drawn over; its fixtures are shared.
+from tests.roadmap.conftest import MAP_YAML, backlog, mapped
+
+__all__ = ["backlog", "mapped"]  # fixtures, used by name
 
 
 def goal_of(engine, title: str) -> str | None:
@@ -284,7 +289,7 @@ def test_a_file_past_the_size_limit_is_refused(engine, backlog):
 
 def test_the_values_budget_counts_expanded_aliases(engine):
     text = "goals: &g [" + ", ".join(["1"] * 400) + "]\nx: [" + ", ".join(["*g"] * 300) + "]\n"
-    assert MAX_MAP_VALUES < 400 * 300
+    assert MAX_ALIAS_VALUES < 300 * 400
     with unit_of_work(engine) as session, pytest.raises(InvalidInputError, match="aliases"):
         read_map(session=session, text=text, source="alias.yaml")
 
