@@ -12,7 +12,8 @@ from pavedroad.schema import upgrade
 
 def test_a_bump_counts_only_when_its_unit_of_work_commits(engine):
     with Session(engine) as first:
-        assert versions.current(first) == {"catalog": 0, "backlog": 0}
+        # A fresh store may already count writes (`init` seeds the default personas).
+        start = versions.current(first)
         versions.bump(first, "catalog")
         versions.bump(first, "catalog")
         first.commit()
@@ -20,9 +21,12 @@ def test_a_bump_counts_only_when_its_unit_of_work_commits(engine):
         versions.bump(second, "backlog")
         second.rollback()
     with Session(engine) as reader:
-        assert versions.current(reader) == {"catalog": 2, "backlog": 0}
-        assert versions.of(reader, "catalog") == 2
-        assert versions.of(reader, "backlog") == 0
+        assert versions.current(reader) == {
+            "catalog": start["catalog"] + 2,
+            "backlog": start["backlog"],
+        }
+        assert versions.of(reader, "catalog") == start["catalog"] + 2
+        assert versions.of(reader, "backlog") == start["backlog"]
 
 
 def test_the_upgrade_to_data_versions_keeps_the_catalog(empty_db_url):
@@ -38,8 +42,8 @@ def test_the_upgrade_to_data_versions_keeps_the_catalog(empty_db_url):
     upgrade(engine)
     with Session(engine) as session:
         assert session.execute(text("SELECT slug FROM teams")).scalars().all() == ["payments"]
-        assert versions.current(session) == {"catalog": 0, "backlog": 0}
+        before = versions.of(session, "catalog")
         versions.bump(session, "catalog")
         session.commit()
-        assert versions.of(session, "catalog") == 1
+        assert versions.of(session, "catalog") == before + 1
     engine.dispose()

@@ -21,7 +21,9 @@ CONFORMANCE = [
 ]
 
 
-def test_no_operation_answers_a_500_or_breaks_its_schema(db_url, tokens, small_catalog, monkeypatch) -> None:
+def test_no_operation_answers_a_500_or_breaks_its_schema(
+    db_url, tokens, small_catalog, monkeypatch
+) -> None:
     for name in ("GITHUB_WEBHOOK_SECRET", "GITLAB_WEBHOOK_TOKEN", "PAGERDUTY_WEBHOOK_SECRET"):
         monkeypatch.setenv(f"PAVEDROAD_{name}", "fuzz-secret")
     monkeypatch.setenv("PAVEDROAD_JIRA_WEBHOOK_SECRET", "fuzz-secret")

@@ -86,9 +86,7 @@ def get_canvas(*, session: Session) -> CanvasOut:
     )
 
 
-def update_canvas(
-    *, session: Session, data: CanvasUpdate, at: datetime | None = None
-) -> CanvasOut:
+def update_canvas(*, session: Session, data: CanvasUpdate, at: datetime | None = None) -> CanvasOut:
     """Change the blocks given; problems must exist, key metrics are KPI ids (`at` records a
     past update)."""
     canvas = _stored_canvas(session)

@@ -176,7 +176,9 @@ def apply_delivery(
         checked = [
             check_row(kind_name, raw)
             if problem is None
-            else CheckedRow(KINDS[kind_name], raw, None, [InputProblem(field="service", reason=problem)])
+            else CheckedRow(
+                KINDS[kind_name], raw, None, [InputProblem(field="service", reason=problem)]
+            )
             for (kind_name, raw), problem in zip(resolved.rows, resolved.problems, strict=True)
         ]
     _resolve(session, checked, catalogs)
