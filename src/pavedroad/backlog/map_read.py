@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from pavedroad.backlog.impact_map import GoalIn
 from pavedroad.backlog.models import Initiative
+from pavedroad.backlog.service import title_key
 from pavedroad.errors import InputProblem, InvalidInputError
 from pavedroad.yamlfile import YamlDocument, YamlPath, load_document
 
@@ -205,7 +206,7 @@ class _Reader:
                 text = self.text(title, (*where, n), 300, entity)
                 if text is None:
                     continue
-                known = self.initiatives.get(text.casefold())
+                known = self.initiatives.get(text) or self.initiatives.get(title_key(text))
                 if known is None:
                     self.problem(
                         (*where, n),
@@ -235,7 +236,9 @@ def read_map(*, session: Session, text: str, source: str) -> list[GoalSpec]:
             f"file is larger than {MAX_MAP_BYTES // 2**20} MB", source=source, unusable=True
         )
     document = load_document(text, source=source)
-    titles = {t.casefold(): t for t in session.scalars(select(Initiative.title))}
+    # Each title by itself and by `title_key`, the rule every interface resolves titles by.
+    stored = list(session.scalars(select(Initiative.title)))
+    titles = {title_key(t): t for t in stored} | {t: t for t in stored}
     reader = _Reader(source, document, titles)
     specs = reader.read(document.value)
     if reader.problems:

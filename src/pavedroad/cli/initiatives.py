@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.orm import Session
 
 from pavedroad.backlog import criteria as criteria_service
 from pavedroad.backlog import service
@@ -164,6 +165,25 @@ ProblemOption = Annotated[
 ]
 
 
+def _ranked(session: Session, initiative_id: int) -> RankedInitiative:
+    """The initiative as the list ranks it, RICE and rank included."""
+    return next(
+        r
+        for r in service.list_initiatives(session=session, evaluate_criteria=False)
+        if r.id == initiative_id
+    )
+
+
+def _print_changed(verb: str, ranked: RankedInitiative, as_json: bool) -> None:
+    if as_json:
+        print_json(ranked)
+    else:
+        console.print(
+            f"{verb} {ranked.title!r}: RICE {number_text(ranked.rice)}, rank {_rank(ranked)}.",
+            highlight=False,
+        )
+
+
 @initiatives_app.command("add")
 def initiative_add(
     title: Annotated[str, typer.Argument(help="What the platform team would build.")],
@@ -209,18 +229,8 @@ def initiative_add(
     data = InitiativeIn.model_validate(fields)
     with store(db) as session:
         created = service.create_initiative(session=session, data=data)
-        ranked = next(
-            r
-            for r in service.list_initiatives(session=session, evaluate_criteria=False)
-            if r.id == created.id
-        )
-    if as_json:
-        print_json(ranked)
-    else:
-        console.print(
-            f"Added {ranked.title!r}: RICE {number_text(ranked.rice)}, rank {_rank(ranked)}.",
-            highlight=False,
-        )
+        ranked = _ranked(session, created.id)
+    _print_changed("Added", ranked, as_json)
 
 
 @initiatives_app.command("update")
@@ -279,18 +289,8 @@ def initiative_update(
     with store(db) as session:
         found = service.get_initiative_by_ref_or_raise(session=session, ref=title)
         service.update_initiative(session=session, initiative=found, data=data)
-        ranked = next(
-            r
-            for r in service.list_initiatives(session=session, evaluate_criteria=False)
-            if r.id == found.id
-        )
-    if as_json:
-        print_json(ranked)
-    else:
-        console.print(
-            f"Updated {ranked.title!r}: RICE {number_text(ranked.rice)}, rank {_rank(ranked)}.",
-            highlight=False,
-        )
+        ranked = _ranked(session, found.id)
+    _print_changed("Updated", ranked, as_json)
 
 
 def _print_criteria(criteria: list[CriterionOut]) -> None:

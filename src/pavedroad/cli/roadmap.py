@@ -19,7 +19,7 @@ from pavedroad.cli.common import (
     store,
 )
 from pavedroad.roadmap import exports, service
-from pavedroad.roadmap.schemas import LaneIn, WhatIfIn
+from pavedroad.roadmap.schemas import Horizon, LaneIn, WhatIfIn
 
 roadmap_app = typer.Typer(
     help="The roadmap: Now (committed), Next (planned), Later (direction), Exploring.",
@@ -35,11 +35,6 @@ AsOfOption = Annotated[
         show_default=False,
     ),
 ]
-
-
-class Horizon(StrEnum):
-    quarter = "quarter"
-    half = "half"
 
 
 class ExportFormat(StrEnum):
@@ -62,9 +57,7 @@ def rice_text(rice: float | None, rank: int | None, of: int | None = None) -> st
 
 @roadmap_app.command("show")
 def roadmap_show(
-    by: Annotated[
-        Horizon, typer.Option("--by", help="Head lanes by quarter or half.")
-    ] = Horizon.quarter,
+    by: Annotated[Horizon, typer.Option("--by", help="Head lanes by quarter or half.")] = "quarter",
     as_of: AsOfOption = None,
     as_json: JsonOption = False,
     db: DbOption = None,
@@ -72,7 +65,7 @@ def roadmap_show(
     """Show the four lanes with each initiative's RICE and rank, goal, effort and category,
     the capacity Now and Next use, and where the plan disagrees with lanes set by hand."""
     with store(db) as session:
-        view = service.show_roadmap(session=session, as_of=as_of_day(as_of), horizon=by.value)
+        view = service.show_roadmap(session=session, as_of=as_of_day(as_of), horizon=by)
     if as_json:
         print_json(view)
         return
@@ -298,15 +291,13 @@ def roadmap_export(
     format: Annotated[
         ExportFormat, typer.Option("--format", help="markdown or mermaid (a flowchart by lane).")
     ] = ExportFormat.markdown,
-    by: Annotated[
-        Horizon, typer.Option("--by", help="Head lanes by quarter or half.")
-    ] = Horizon.quarter,
+    by: Annotated[Horizon, typer.Option("--by", help="Head lanes by quarter or half.")] = "quarter",
     as_of: AsOfOption = None,
     db: DbOption = None,
 ) -> None:
     """Print the roadmap as Markdown or Mermaid."""
     with store(db) as session:
-        view = service.show_roadmap(session=session, as_of=as_of_day(as_of), horizon=by.value)
+        view = service.show_roadmap(session=session, as_of=as_of_day(as_of), horizon=by)
     text = (
         exports.to_markdown(view) if format is ExportFormat.markdown else exports.to_mermaid(view)
     )

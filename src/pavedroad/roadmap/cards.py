@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from pavedroad.backlog.impact_map import list_goals
 from pavedroad.backlog.schemas import RankedInitiative
-from pavedroad.backlog.service import list_initiatives
+from pavedroad.backlog.service import list_initiatives, title_key
 from pavedroad.roadmap.planner import ACTIVE_STATUSES, Candidate
 from pavedroad.roadmap.schemas import RoadmapCard
 
@@ -60,6 +60,11 @@ class RoadmapBacklog:
         return [c for c in self.cards if c.status in ACTIVE_STATUSES]
 
     def find(self, title: str) -> int | None:
-        """The position of the initiative with this title (any case), or None."""
-        key = title.strip().casefold()
-        return next((n for n, e in enumerate(self.entries) if e.title.casefold() == key), None)
+        """The position of the initiative with this title, by the rule every interface follows
+        (`backlog.service.title_key`: the exact title first, then without case and extra
+        spaces), or None."""
+        exact = next((n for n, e in enumerate(self.entries) if e.title == title), None)
+        if exact is not None:
+            return exact
+        key = title_key(title)
+        return next((n for n, e in enumerate(self.entries) if title_key(e.title) == key), None)

@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import Engine, select
 
-from pavedroad.db import session_factory
+from pavedroad.db import session_factory, store_of
 from pavedroad.errors import PavedroadError
 from pavedroad.ingest import runs
 from pavedroad.ingest.models import WebhookDelivery
@@ -17,7 +17,6 @@ from pavedroad.ingest.webhooks.payloads import Ignored, Malformed, Mapped
 from pavedroad.ingest.webhooks.providers import PROVIDERS
 from pavedroad.ingest.webhooks.rules import MappingRules, load_rules
 from pavedroad.ingest.webhooks.run_accounting import CHANNEL
-from pavedroad.settings import load_settings
 
 
 def _map_stored(
@@ -41,7 +40,7 @@ def reprocess_run(engine: Engine, run_id: int, rules: MappingRules | None = None
     """Map every stored delivery of a webhook run again and upsert the rows, as a new run."""
     # Deliveries stay attached to the run that received them, so retrying a reprocessing run
     # reprocesses the same deliveries (after another change to the rules, say).
-    rules = rules if rules is not None else load_rules(load_settings().webhook_rules)
+    rules = rules if rules is not None else load_rules(store_of(engine).settings.webhook_rules)
     make_session = session_factory(engine)
     with make_session() as session, session.begin():
         run = runs.get_run_or_raise(session=session, run_id=run_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
@@ -14,15 +14,13 @@ from pavedroad.errors import NotFoundError
 from pavedroad.metrics.windows import today_utc
 from pavedroad.roadmap import exports, service
 from pavedroad.roadmap.periods import next_quarter
-from pavedroad.roadmap.schemas import LANE_LABELS, CapacityIn, LaneIn, WhatIfIn, WhatIfOut
+from pavedroad.roadmap.schemas import LANE_LABELS, CapacityIn, Horizon, LaneIn, WhatIfIn, WhatIfOut
 from pavedroad.web.deps import Browser, DbSession
 from pavedroad.web.pages.backlog_forms import FORM_ERRORS, form_errors
 from pavedroad.web.pages.forms import WriteForm, submit
 from pavedroad.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
-
-Horizon = Literal["quarter", "half"]
 
 
 def _as_of(text: str | None) -> date:
