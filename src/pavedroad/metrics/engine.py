@@ -549,4 +549,8 @@ def _number(value: object) -> float | None:
     if value is None:
         return None
     number = float(value)  # type: ignore[arg-type]
-    return None if number != number else number
+    if number != number:
+        return None
+    # Parallel aggregation adds floats in no fixed order, so two runs can differ in the
+    # last bit; twelve significant digits give every caller the same answer.
+    return float(f"{number:.12g}")
