@@ -24,6 +24,7 @@ def load_models() -> None:
     import pavedroad.catalog.models
     import pavedroad.ingest.models
     import pavedroad.metrics.models
+    import pavedroad.research.models
     import pavedroad.roadmap.models
     import pavedroad.versions  # noqa: F401
 

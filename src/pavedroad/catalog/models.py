@@ -116,3 +116,24 @@ class PersonaJob(Base):
     statement: Mapped[str] = mapped_column(String(500))
 
     persona: Mapped[Persona] = relationship(back_populates="jobs")
+
+
+class Capability(Base):
+    """Something the platform offers (CI pipelines, service templates, rollback, the portal).
+
+    Usage events, research, launches and the changelog name capabilities. `source` is
+    `usage` for one created because a usage import named it first.
+    """
+
+    __tablename__ = "capabilities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    launched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    owner_team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="SET NULL"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(40), default="manual")
+
+    owner: Mapped[Team | None] = relationship()

@@ -21,8 +21,12 @@ from pavedroad.cli import (
     initiatives,
     kpis,
     problems,
+    research,
     roadmap,
     runs,
+    surveys,
+    tickets,
+    usage,
     users,
 )
 from pavedroad.cli.common import DbOption, console, open_engine, print_error
@@ -74,6 +78,10 @@ app.add_typer(canvas.canvas_app, name="canvas")
 app.add_typer(impact_map.map_app, name="map")
 app.add_typer(roadmap.roadmap_app, name="roadmap")
 app.add_typer(capacity.capacity_app, name="capacity")
+app.add_typer(research.research_app, name="research")
+app.add_typer(surveys.app, name="survey")
+app.add_typer(tickets.app, name="tickets")
+app.add_typer(usage.app, name="usage")
 
 
 @app.command()

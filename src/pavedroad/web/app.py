@@ -33,7 +33,15 @@ from pavedroad.web.api import catalog as catalog_api
 from pavedroad.web.api import impact_map as impact_map_api
 from pavedroad.web.api import ingest as ingest_api
 from pavedroad.web.api import kpis as kpis_api
+from pavedroad.web.api import (
+    research_insights,
+    research_interviews,
+    research_shadowing,
+    research_tickets,
+    research_usage,
+)
 from pavedroad.web.api import roadmap as roadmap_api
+from pavedroad.web.api import surveys as surveys_api
 from pavedroad.web.api import webhooks as webhooks_api
 from pavedroad.web.deps import LoginRequired
 from pavedroad.web.openapi import (
@@ -48,7 +56,13 @@ from pavedroad.web.pages import catalog as catalog_pages
 from pavedroad.web.pages import home as home_pages
 from pavedroad.web.pages import ingest as ingest_pages
 from pavedroad.web.pages import kpis as kpis_pages
+from pavedroad.web.pages import research as research_pages
+from pavedroad.web.pages import research_interviews as interview_pages
+from pavedroad.web.pages import research_shadowing as shadowing_pages
+from pavedroad.web.pages import research_tickets as ticket_pages
+from pavedroad.web.pages import research_usage as usage_pages
 from pavedroad.web.pages import roadmap as roadmap_pages
+from pavedroad.web.pages import surveys as survey_pages
 from pavedroad.web.pages.render import render
 
 STATIC = Path(__file__).parent / "static"
@@ -104,6 +118,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(backlog_api.router)
     app.include_router(impact_map_api.router)
     app.include_router(roadmap_api.router)
+    for api in (research_shadowing, research_interviews, research_insights, research_tickets):
+        app.include_router(api.router)
+    app.include_router(research_usage.router)
+    app.include_router(surveys_api.router)
     webhooks_api.install(app, settings)
     app.include_router(auth_pages.router)
     app.include_router(home_pages.router)
@@ -112,6 +130,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(kpis_pages.router)
     app.include_router(backlog_pages.router)
     app.include_router(roadmap_pages.router)
+    for pages in (research_pages, shadowing_pages, interview_pages, ticket_pages, usage_pages):
+        app.include_router(pages.router)
+    app.include_router(survey_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(LoginRequired)

@@ -37,8 +37,8 @@ class NavItem:
 # The practice's loop (docs/index.md): discover -> decide -> plan -> ship & tell -> measure.
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Overview", "/", "Home"),
-    NavItem("Research", None, "Discover"),
-    NavItem("Survey", None, "Discover"),
+    NavItem("Research", "/research", "Discover"),
+    NavItem("Surveys", "/surveys", "Discover"),
     NavItem("Backlog", "/backlog", "Decide", also=("/problems", "/initiatives", "/canvas")),
     NavItem("Impact map", "/map", "Decide"),
     NavItem("Roadmap", "/roadmap", "Plan"),

@@ -1,0 +1,1 @@
+"""Discover: shadowing, interviews, hosted surveys, ticket and usage analysis, insights."""

@@ -1,0 +1,7 @@
+"""Research API: usage analytics per capability."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/v1/research", tags=["research"])

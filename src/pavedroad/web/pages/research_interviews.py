@@ -1,0 +1,7 @@
+"""Research pages: interview scripts, interviews and their synthesis."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)

@@ -1,0 +1,7 @@
+"""Research pages: ticket categories, rules and the report."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
