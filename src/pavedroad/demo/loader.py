@@ -11,6 +11,12 @@ from pavedroad.auth.service import create_user, list_users
 from pavedroad.catalog.service import CatalogBatch, apply_batch, seed_default_personas
 from pavedroad.demo.backlog import load_backlog
 from pavedroad.demo.company import DEMO_LOGIN, DemoCompany, build_company
+from pavedroad.demo.research_capabilities import load_capabilities
+from pavedroad.demo.research_insights import load_insights
+from pavedroad.demo.research_interviews import load_interviews
+from pavedroad.demo.research_shadowing import load_shadowing
+from pavedroad.demo.research_surveys import load_surveys
+from pavedroad.demo.research_tickets import load_ticket_rules
 from pavedroad.demo.roadmap import load_roadmap
 from pavedroad.demo.telemetry import generate_telemetry
 from pavedroad.ingest.kinds import KINDS, EventKind
@@ -78,6 +84,12 @@ STEPS: list[Step] = [
     ("telemetry", load_telemetry),
     ("backlog", load_backlog),
     ("roadmap", load_roadmap),
+    ("capabilities", load_capabilities),
+    ("shadowing", load_shadowing),
+    ("interviews", load_interviews),
+    ("surveys", load_surveys),
+    ("ticket rules", load_ticket_rules),
+    ("insights", load_insights),
 ]
 
 
