@@ -14,40 +14,27 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import date, timedelta
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from pavedroad import versions
 from pavedroad.backlog.models import Actor, Goal, Impact, Initiative
-from pavedroad.backlog.schemas import ACTIVE_STATUSES, InitiativeRef
+from pavedroad.backlog.schemas import ACTIVE_STATUSES, BacklogInput, InitiativeRef
 from pavedroad.backlog.service import get_initiative_by_ref_or_raise, initiative_refs
 from pavedroad.errors import ConflictError, NotFoundError
 from pavedroad.metrics.definitions import KPI_IDS, format_value, get_definition
 from pavedroad.metrics.service import latest_values
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-class GoalIn(BaseModel):
+class GoalIn(BacklogInput):
     """A goal as it comes in from a file, the API, the CLI or a form."""
-
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     title: Annotated[str, Field(min_length=1, max_length=300)]
     kpi_id: Annotated[str, Field(min_length=1, max_length=60)]
     target: float
     due: date
     priority: Annotated[int, Field(ge=1, le=1000)] = 1
-
-    @field_validator("title")
-    @classmethod
-    def _title(cls, value: str) -> str:
-        return _no_nul(value)
 
     @field_validator("kpi_id")
     @classmethod
@@ -64,36 +51,20 @@ class GoalIn(BaseModel):
         return value
 
 
-class ActorIn(BaseModel):
+class ActorIn(BacklogInput):
     """An actor to add under a goal."""
-
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     name: Annotated[str, Field(min_length=1, max_length=200)]
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return _no_nul(value)
 
-
-class ImpactIn(BaseModel):
+class ImpactIn(BacklogInput):
     """An impact (a change in an actor's behaviour) to add under an actor."""
-
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     description: Annotated[str, Field(min_length=1, max_length=500)]
 
-    @field_validator("description")
-    @classmethod
-    def _description(cls, value: str) -> str:
-        return _no_nul(value)
 
-
-class DeliverableIn(BaseModel):
+class DeliverableIn(BacklogInput):
     """An initiative, by title, to link as a deliverable of an impact."""
-
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     initiative: Annotated[str, Field(min_length=1, max_length=300)]
 

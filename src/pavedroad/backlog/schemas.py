@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from pavedroad.backlog import rice
 from pavedroad.catalog.schemas import SLUG_PATTERN
 from pavedroad.errors import InvalidInputError
+from pavedroad.inputs import StoredInput
 from pavedroad.metrics.definitions import KPI_IDS
 from pavedroad.parsing import parse_timestamp
 
@@ -140,18 +141,10 @@ Instant = Annotated[datetime | None, BeforeValidator(_instant)]
 KpiId = Annotated[str, BeforeValidator(_kpi_id)]
 
 
-class _BacklogInput(BaseModel):
-    """Base of backlog inputs: text is stripped and may not hold NUL, which PostgreSQL refuses."""
+class BacklogInput(StoredInput):
+    """Base of backlog inputs (the impact map's too): text is stripped, no unknown field."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _reject_nul(cls, value: object) -> object:
-        texts = value if isinstance(value, list) else [value]
-        if any(isinstance(text, str) and "\x00" in text for text in texts):
-            raise ValueError("must not contain NUL characters")
-        return value
 
     @field_validator("title", "goal", check_fields=False)
     @classmethod
@@ -159,7 +152,7 @@ class _BacklogInput(BaseModel):
         return None if value is None else _single_line(value)
 
 
-class ProblemIn(_BacklogInput):
+class ProblemIn(BacklogInput):
     """A developer problem in their words, with the teams (slugs) and personas (names) it hurts."""
 
     title: Title
@@ -170,7 +163,7 @@ class ProblemIn(_BacklogInput):
     ] = []
 
 
-class ProblemUpdate(_BacklogInput):
+class ProblemUpdate(BacklogInput):
     """Fields to change on a problem; fields left out stay as they are."""
 
     title: Title | None = None
@@ -184,7 +177,7 @@ class ProblemUpdate(_BacklogInput):
     ) = None
 
 
-class InitiativeIn(_BacklogInput):
+class InitiativeIn(BacklogInput):
     """An initiative with RICE inputs on the practice's scales.
 
     `reach` is developers per quarter; left empty, it is the headcount of `teams`.
@@ -208,7 +201,7 @@ class InitiativeIn(_BacklogInput):
     done_at: Instant = None
 
 
-class InitiativeUpdate(_BacklogInput):
+class InitiativeUpdate(BacklogInput):
     """Fields to change on an initiative; fields left out stay as they are.
 
     `reach: null` derives reach from the teams; `lane: null` takes it off the roadmap.
@@ -231,7 +224,7 @@ class InitiativeUpdate(_BacklogInput):
     done_at: Instant = None
 
 
-class CriterionIn(_BacklogInput):
+class CriterionIn(BacklogInput):
     """A success or kill criterion: a KPI, a comparison with a threshold in its unit, a date."""
 
     kind: Annotated[CriterionKind, BeforeValidator(_word)] = "success"
@@ -255,7 +248,7 @@ class CriterionIn(_BacklogInput):
         return value
 
 
-class DecisionIn(_BacklogInput):
+class DecisionIn(BacklogInput):
     """A kill-or-continue decision with the reason people will read later."""
 
     decision: Annotated[DecisionWord, BeforeValidator(_word)]
@@ -263,7 +256,7 @@ class DecisionIn(_BacklogInput):
     decided_by: Annotated[str, Field(max_length=320)] = ""
 
 
-class CanvasUpdate(_BacklogInput):
+class CanvasUpdate(BacklogInput):
     """Blocks of the canvas to change; `key_metrics` are KPI ids, `problems` problem titles."""
 
     users: LongText | None = None
@@ -275,7 +268,7 @@ class CanvasUpdate(_BacklogInput):
     cost_structure: LongText | None = None
 
 
-class ValidationIn(_BacklogInput):
+class ValidationIn(BacklogInput):
     """One entry of the canvas's validation log."""
 
     shared_with: Annotated[str, Field(min_length=1, max_length=500)]

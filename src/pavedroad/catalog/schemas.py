@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from pavedroad.inputs import StoredInput
+
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TIERS = (1, 2, 3, 4)
@@ -23,16 +25,8 @@ AwareDatetime = Annotated[datetime, AfterValidator(_require_utc_aware)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-class _CatalogRecord(BaseModel):
-    """Base of catalog inputs: no text may hold a NUL character, which PostgreSQL cannot store."""
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _reject_nul(cls, value: object) -> object:
-        texts = value if isinstance(value, list) else [value]
-        if any(isinstance(text, str) and "\x00" in text for text in texts):
-            raise ValueError("must not contain NUL characters")
-        return value
+class _CatalogRecord(StoredInput):
+    """Base of catalog inputs."""
 
 
 class TeamIn(_CatalogRecord):

@@ -431,12 +431,7 @@ def _write_staged(
         rowids = cursor.execute(
             _upsert_from_stage(kind, stage, "?", "rowid"), (channel, run_id)
         ).fetchall()
-        new = sum(1 for (rowid,) in rowids if rowid > largest)
-        counts = UpsertCounts(
-            new=new, updated=len(rowids) - new, unchanged=len(prepared) - len(rowids)
-        )
-        if rowids:
-            _bump_version(cursor, kind, "?", updated=counts.updated > 0)
+        counts = _counted(cursor, kind, prepared, [rowid > largest for (rowid,) in rowids], "?")
         cursor.execute(f"DELETE FROM {stage}")
     finally:
         cursor.close()
@@ -466,16 +461,24 @@ def _write_copied(
             for row in zip(*prepared.columns, strict=True):
                 copy.write_row(row)
         cursor.execute(_upsert_from_stage(kind, stage, "%s", "(xmax = 0)"), (channel, run_id))
-        inserted = [flag for (flag,) in cursor.fetchall()]
-        new = sum(1 for flag in inserted if flag)
-        counts = UpsertCounts(
-            new=new, updated=len(inserted) - new, unchanged=len(prepared) - len(inserted)
-        )
-        if inserted:
-            _bump_version(cursor, kind, "%s", updated=counts.updated > 0)
+        counts = _counted(cursor, kind, prepared, [flag for (flag,) in cursor.fetchall()], "%s")
         cursor.execute(f"TRUNCATE {stage}")
     finally:
         cursor.close()
+    return counts
+
+
+def _counted(
+    cursor: Any, kind: EventKind, prepared: Prepared, inserted: list[bool], placeholder: str
+) -> UpsertCounts:
+    """The counts of a staged upsert that wrote one row per flag (true: inserted, false:
+    updated), with the kind's event version bumped when it wrote anything."""
+    new = sum(inserted)
+    counts = UpsertCounts(
+        new=new, updated=len(inserted) - new, unchanged=len(prepared) - len(inserted)
+    )
+    if inserted:
+        _bump_version(cursor, kind, placeholder, updated=counts.updated > 0)
     return counts
 
 

@@ -25,9 +25,10 @@ from typing import Any, Literal
 
 from pavedroad.errors import InvalidInputError, PavedroadError
 from pavedroad.ingest.kinds import KINDS
+from pavedroad.settings import BY_NAME
 from pavedroad.yamlfile import load_document
 
-RULES_ENV = "PAVEDROAD_WEBHOOK_RULES"
+RULES_ENV = BY_NAME["webhook_rules"].env
 TICKET_KINDS = KINDS["tickets"].column("kind").choices
 DEFAULT_TICKET_KINDS: Mapping[str, str] = {"bug": "bug", "question": "question"}
 MAPS = ("repositories", "pagerduty_services", "ticket_categories", "ticket_kinds")
