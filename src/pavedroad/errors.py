@@ -121,3 +121,11 @@ class InvalidInputError(PavedroadError):
         if len(self.problems) > 50:
             shown.append(f"... and {len(self.problems) - 50} more problems")
         return "\n".join(shown)
+
+
+def printable(text: str, limit: int | None = None) -> str:
+    """Text safe to print and to store: a NUL (which PostgreSQL refuses and a terminal hides)
+    and lone surrogates (from undecodable bytes or YAML escapes such as "\\udc80") become
+    backslash escapes; cut to `limit` characters when given."""
+    safe = text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+    return safe if limit is None else safe[:limit]

@@ -1191,11 +1191,25 @@ def test_invalid_utf8_refuses_that_file_only(cli, engine, tmp_path):
 
     result = cli("import", "backstage", str(bad), str(good), "--json")
 
-    assert result.exit_code == 1
+    assert result.exit_code == 2, "a file that cannot be read is unusable input"
     output = json.loads(result.stdout)
     assert output["accepted_files"] == [str(good)]
     assert [p["reason"] for p in output["rejected_files"][str(bad)]] == ["file is not valid UTF-8"]
     assert list(teams_by_slug(engine)) == ["web"]
+
+
+def test_broken_yaml_exits_2_and_a_refused_entity_exits_1(cli, engine, tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("apiVersion: backstage.io/v1alpha1\nkind: [Group\n  : bad\n")
+    refused = write_docs(tmp_path, "refused.yaml", group("Not A Slug!"))
+
+    unusable = cli("import", "backstage", str(broken))
+    invalid = cli("import", "backstage", str(refused))
+
+    assert unusable.exit_code == 2
+    assert f"{broken}:3: broken YAML" in unusable.stderr
+    assert invalid.exit_code == 1, invalid.stderr
+    assert teams_by_slug(engine) == {}
 
 
 def test_nul_character_from_a_yaml_escape_refuses_the_file(engine, tmp_path):
@@ -1367,7 +1381,7 @@ def test_billion_laughs_finishes_quickly_in_bounded_memory(db_url, engine, tmp_p
 
     assert time.monotonic() - started < 30
     assert "Traceback" not in process.stderr
-    assert process.returncode == 1, process.stderr
+    assert process.returncode == 2, process.stderr  # unusable YAML
     output = json.loads(process.stdout)
     assert str(good) in output["accepted_files"]
     for bomb in bombs:

@@ -100,3 +100,14 @@ def test_one_huge_line_in_a_small_gz_is_a_refused_row_in_flat_memory(
     assert (run["new"], run["rejected"]) == (2, 1), done.stderr
     assert any("line 3: line is longer than" in e for e in run["errors"])
     assert peak_mb < 450, f"peak {peak_mb:.0f} MB"
+
+
+def test_a_nul_in_the_header_is_named_and_shown(cli, tmp_path):
+    path = tmp_path / "nul.csv"
+    path.write_bytes(b"id,ser\x00vice,environment,finished_at,result\n")
+
+    result = cli("import", "deployments", str(path))
+
+    assert result.exit_code == 2
+    assert f"{path}:1: header column 2 holds a NUL character" in result.stderr
+    assert "unknown column(s) ser\\x00vice" in result.stderr

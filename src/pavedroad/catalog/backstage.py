@@ -36,7 +36,7 @@ from pavedroad.catalog.importers import (
 )
 from pavedroad.catalog.schemas import DeveloperIn, ServiceIn, SystemIn, TeamIn, parse_tier
 from pavedroad.catalog.service import developer_teams, known_system_names, known_team_slugs
-from pavedroad.errors import InputProblem, InvalidInputError
+from pavedroad.errors import InputProblem, InvalidInputError, printable
 from pavedroad.parsing import parse_bool, parse_count, parse_optional_timestamp
 from pavedroad.yamlfile import load_documents
 
@@ -62,14 +62,9 @@ NOWHERE = "which is in none of the files nor the store"
 Documents = list[tuple[int, Any]]
 
 
-def _printable(text: str) -> str:
-    """Text safe to print: YAML escapes such as "\\udc80" make strings no terminal can encode."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
 def _refused(reason: str, field: str | None = None, value: object = None) -> InvalidInputError:
     """An entity's field refused: the caller adds the file, line and entity."""
-    text = None if value is None else _printable(str(value))
+    text = None if value is None else printable(str(value))
     # A hostile value can be huge; the start of it names it well enough.
     shown = text if text is None or len(text) <= 200 else text[:197] + "..."
     return InvalidInputError.because(reason, field=field, value=shown)
@@ -162,7 +157,7 @@ class _Entity:
             entity=self.label,
             field=field,
             reason=reason,
-            value=None if value is None else _printable(str(value)),
+            value=None if value is None else printable(str(value)),
         )
 
     def located(self, record: Any) -> Located[Any]:
@@ -193,11 +188,11 @@ _FIELD_NAMES_BY_KIND = {
 def _label(kind: str, name: object, namespace: object) -> str:
     """How messages name an entity; only text goes in, since a hostile name could be huge."""
     if not isinstance(name, str) or not name:
-        return _printable(kind or "entity")
+        return printable(kind or "entity")
     shown = name if len(name) <= 60 else name[:57] + "..."
     if isinstance(namespace, str) and namespace.strip().lower() not in ("", DEFAULT_NAMESPACE):
         shown = f"{namespace.strip()[:60]}/{shown}"
-    return _printable(f"{kind or '?'} {shown!r}")
+    return printable(f"{kind or '?'} {shown!r}")
 
 
 def _reference(value: object, where: str, *, kinds: tuple[str, ...], namespace: str) -> EntityRef:
@@ -544,7 +539,9 @@ def _import(
     resolver.developers(entities)
     resolver.systems(entities)
     resolver.services(entities)
-    return import_batches(session=session, batches=batches, source="backstage")
+    result = import_batches(session=session, batches=batches, source="backstage")
+    result.unreadable = unread
+    return result
 
 
 def import_backstage(

@@ -97,6 +97,8 @@ class CatalogImportResult:
     ignored: int = 0
     # Per accepted file: what was imported differently from how the file says it, and why.
     notices: dict[str, list[InputProblem]] = field(default_factory=dict)
+    # Refused files that could not be read at all (broken YAML, not UTF-8, too large).
+    unreadable: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -46,7 +46,8 @@ def _problem_dicts(problems: list[InputProblem]) -> list[dict[str, object]]:
 
 
 def _report(result: CatalogImportResult, as_json: bool) -> None:
-    """Print counts, notices and refused files (on stderr); exit 1 when anything was refused."""
+    """Print counts, notices and refused files (on stderr); exit 1 when anything was refused,
+    2 when a refused file could not be read at all (broken YAML, not UTF-8, too large)."""
     if as_json:
         print_json(
             {
@@ -84,7 +85,7 @@ def _report(result: CatalogImportResult, as_json: bool) -> None:
             problems,
         )
     if result.rejected:
-        raise typer.Exit(1)
+        raise typer.Exit(2 if result.unreadable else 1)
 
 
 def _print_listed(heading: str, items: Sequence[object], shown: int = 50) -> None:
@@ -118,7 +119,7 @@ def backstage(
     nothing, and neither does a file that depends on it. A reference to an entity that is
     nowhere (a dangling owner, system or group) is reported and the rest of the file imported,
     as Backstage does; with --strict it refuses the file. Exit 1 when a file was refused,
-    2 when a file cannot be read.
+    2 when a file cannot be read (missing, too large, not UTF-8, broken YAML).
     """
     with store(db) as session:
         result = import_backstage(session=session, paths=files, strict=strict)

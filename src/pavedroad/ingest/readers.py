@@ -27,7 +27,7 @@ else:
     pa_json = lazy_module("pyarrow.json")
     pc = lazy_module("pyarrow.compute")
 
-from pavedroad.errors import InvalidInputError
+from pavedroad.errors import InvalidInputError, printable
 from pavedroad.ingest.kinds import EventKind
 
 MAX_LINE_CHARS = 1_000_000
@@ -92,11 +92,15 @@ def check_header(path: Path, kind: EventKind, columns: list[str]) -> None:
     missing = [c for c in required if c not in columns]
     unknown = [c for c in columns if c not in known]
     repeated = sorted({c for c in columns if columns.count(c) > 1})
-    problems = []
+    problems = [
+        f"header column {number} holds a NUL character"
+        for number, column in enumerate(columns, start=1)
+        if "\x00" in column
+    ]
     if missing:
         problems.append(f"missing column(s) {', '.join(missing)}")
     if unknown:
-        problems.append(f"unknown column(s) {', '.join(unknown)}")
+        problems.append(f"unknown column(s) {', '.join(printable(c, 100) for c in unknown)}")
     if repeated:
         problems.append(f"repeated column(s) {', '.join(repeated)}")
     if problems:

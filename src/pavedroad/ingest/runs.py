@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pavedroad.db import utcnow
-from pavedroad.errors import NotFoundError
+from pavedroad.errors import NotFoundError, printable
 from pavedroad.ingest.models import Run, RunReject
 
 RunStatus = Literal["queued", "running", "succeeded", "partly_succeeded", "failed"]
@@ -99,11 +99,6 @@ def start_run(
     session.add(run)
     session.flush()
     return run
-
-
-def printable(text: str, limit: int) -> str:
-    """Text safe to store anywhere (PostgreSQL refuses NUL), cut to `limit` characters."""
-    return text.replace("\x00", "\\x00")[:limit]
 
 
 def add_errors(run: Run, messages: list[str]) -> None:
