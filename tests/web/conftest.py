@@ -173,6 +173,8 @@ def chromium_page() -> Iterator[Any]:
             ],
         )
         page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.set_default_timeout(30_000)
+        # A cold first page (a new server process filling its KPI mirror) can take tens of
+        # seconds on a loaded two-core runner; a step that fails still fails, only later.
+        page.set_default_timeout(60_000)
         yield page
         browser.close()
