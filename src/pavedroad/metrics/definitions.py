@@ -15,6 +15,10 @@ Kind = Literal["leading", "lagging"]
 # The effort one resolved support ticket stands for in the capacity KPIs and the capacity
 # budget: two hours of a person-month of 160 working hours.
 TICKET_EFFORT_PERSON_MONTHS = 2 / 160
+# Net Promoter Score: promoters answer 9-10, detractors 0-6 (the KPI engine and the survey
+# results both read these).
+NPS_PROMOTER_FROM = 9
+NPS_DETRACTOR_UP_TO = 6
 
 # How close a "near" KPI (the capacity shares) must be to its target to count as met.
 NEAR_TOLERANCE = 0.05

@@ -25,7 +25,11 @@ else:
     dt = lazy_module("ibis.expr.datatypes")
     ir = lazy_module("ibis.expr.types")
 
-from pavedroad.metrics.definitions import TICKET_EFFORT_PERSON_MONTHS
+from pavedroad.metrics.definitions import (
+    NPS_DETRACTOR_UP_TO,
+    NPS_PROMOTER_FROM,
+    TICKET_EFFORT_PERSON_MONTHS,
+)
 
 CutBy = Literal["team", "service"] | None
 ALL = "*"
@@ -372,7 +376,10 @@ def survey(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
     scored = answers.nps.notnull()
     return answers.group_by(["w", "grp"]).aggregate(
         nps=(
-            (_count_if(answers.nps >= 9) - _count_if(answers.nps <= 6)).cast("float64")
+            (
+                _count_if(answers.nps >= NPS_PROMOTER_FROM)
+                - _count_if(answers.nps <= NPS_DETRACTOR_UP_TO)
+            ).cast("float64")
             * 100
             / _count_if(scored).nullif(0)
         ),
