@@ -6,7 +6,7 @@ Keyword-only functions over a session; the caller owns the transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -61,6 +61,18 @@ def problems_by_title(*, session: Session, titles: Sequence[str]) -> list[Proble
     if missing:
         raise _unknown("problems", missing, "`pavedroad problems list` lists them")
     return [found[t] for t in dict.fromkeys(titles)]
+
+
+def problem_titles(*, session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """The title of each stored problem among `ids`, by id (unknown ids are left out)."""
+    wanted = sorted(set(ids))
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), 500):
+        rows = session.execute(
+            select(Problem.id, Problem.title).where(Problem.id.in_(wanted[start : start + 500]))
+        )
+        found.update({row.id: row.title for row in rows})
+    return found
 
 
 def get_problem_or_raise(*, session: Session, ref: str | int) -> Problem:

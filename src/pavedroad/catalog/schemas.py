@@ -209,3 +209,80 @@ def parse_tier(value: object) -> int | None:
     if number not in TIERS:
         raise ValueError("expected a tier from 1 to 4, such as 1 or tier-1")
     return number
+
+
+CapabilityName = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _launch_moment(value: object) -> object:
+    """A launch day or instant: `2026-06-01` is midnight UTC; an instant needs its offset."""
+    from datetime import UTC, date
+
+    from pavedroad.errors import InvalidInputError
+    from pavedroad.parsing import parse_timestamp
+
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        try:
+            return parse_timestamp(value)
+        except InvalidInputError:
+            raise ValueError("expected a day such as 2026-06-01 or an ISO 8601 instant") from None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return value
+
+
+class CapabilityIn(_CatalogRecord):
+    """A platform capability; `owner` is the slug of the team that runs it."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    name: CapabilityName
+    description: Annotated[str, Field(max_length=5000)] = ""
+    launched_at: AwareDatetime | None = None
+    owner: Annotated[str, Field(pattern=SLUG_PATTERN)] | None = None
+
+    @field_validator("launched_at", mode="before")
+    @classmethod
+    def _read_launch(cls, value: object) -> object:
+        return _launch_moment(value)
+
+    @field_validator("owner", mode="before")
+    @classmethod
+    def _lower_owner(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip().lower() or None
+        return value
+
+
+class CapabilityUpdate(_CatalogRecord):
+    """The fields of a capability to change; an empty `owner` or `launched_at` clears it."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    description: Annotated[str, Field(max_length=5000)] | None = None
+    launched_at: AwareDatetime | None = None
+    owner: Annotated[str, Field(pattern=SLUG_PATTERN)] | None = None
+
+    @field_validator("launched_at", mode="before")
+    @classmethod
+    def _read_launch(cls, value: object) -> object:
+        return _launch_moment(value)
+
+    @field_validator("owner", mode="before")
+    @classmethod
+    def _lower_owner(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip().lower() or None
+        return value
+
+
+class CapabilityOut(BaseModel):
+    """A capability as listed: `source` is `usage` when a usage import named it first."""
+
+    name: str
+    description: str
+    launched_at: datetime | None
+    owner: str | None
+    source: str

@@ -145,6 +145,49 @@ def team_slugs(*, session: Session) -> set[str]:
     return set(session.scalars(select(Team.slug)))
 
 
+def team_slugs_by_id(*, session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """The slug of each stored team among `ids`, by id (unknown ids are left out)."""
+    wanted = sorted(set(ids))
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        rows = session.execute(select(Team.id, Team.slug).where(Team.id.in_(chunk)))
+        found.update({row.id: row.slug for row in rows})
+    return found
+
+
+def persona_names_by_id(*, session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """The name of each stored persona among `ids`, by id (unknown ids are left out)."""
+    wanted = sorted(set(ids))
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        rows = session.execute(select(Persona.id, Persona.name).where(Persona.id.in_(chunk)))
+        found.update({row.id: row.name for row in rows})
+    return found
+
+
+def developer_emails_by_name(*, session: Session, names: Iterable[str]) -> dict[str, str]:
+    """The email of each developer named (names matched without case; a name two developers
+    share, or one without an email, is left out), by lower-cased name."""
+    wanted = sorted({name.strip().lower() for name in names if name.strip()})
+    found: dict[str, set[str]] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        rows = session.execute(
+            select(Developer.name, Developer.email).where(func.lower(Developer.name).in_(chunk))
+        )
+        for row in rows:
+            if row.email:
+                found.setdefault(row.name.lower(), set()).add(row.email.lower())
+    return {name: next(iter(emails)) for name, emails in found.items() if len(emails) == 1}
+
+
+def eligible_team_slugs(*, session: Session) -> list[str]:
+    """The slugs of the teams expected to use the platform, sorted."""
+    return sorted(session.scalars(select(Team.slug).where(Team.eligible.is_(True))))
+
+
 def service_owners(*, session: Session) -> dict[str, str]:
     """Every stored service's owning team slug, by service name."""
     rows = session.execute(select(Service.name, Team.slug).join(Service.owner))

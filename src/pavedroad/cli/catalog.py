@@ -9,11 +9,16 @@ import typer
 
 from pavedroad.catalog import service
 from pavedroad.catalog.schemas import PersonaIn
+from pavedroad.cli import capabilities
 from pavedroad.cli.common import DbOption, JsonOption, console, print_json, print_table, store
 
-app = typer.Typer(help="Teams, developers, services and personas.", no_args_is_help=True)
+app = typer.Typer(
+    help="Teams, developers, services, personas and platform capabilities.", no_args_is_help=True
+)
 persona_app = typer.Typer(help="Personas and their jobs-to-be-done.", no_args_is_help=True)
 app.add_typer(persona_app, name="persona")
+app.command("capabilities")(capabilities.list_capabilities)
+app.add_typer(capabilities.app, name="capability")
 
 
 class CatalogKind(StrEnum):

@@ -32,6 +32,7 @@ from pavedroad.cli import (
 from pavedroad.cli.common import DbOption, console, open_engine, print_error
 from pavedroad.db import unit_of_work
 from pavedroad.errors import InvalidInputError, PavedroadError
+from pavedroad.research.interviews import seed_default_script
 from pavedroad.schema import current_revision, upgrade
 
 
@@ -93,6 +94,7 @@ def init(db: DbOption = None) -> None:
         upgrade(engine)
         with unit_of_work(engine) as session:
             seed_default_personas(session=session)
+            seed_default_script(session=session)
         after = current_revision(engine)
     finally:
         engine.dispose()
@@ -127,7 +129,8 @@ def serve(
     # server starts, so the first dashboard is not the slow one.
     warm_up(web.state.engine)
     threading.Thread(target=vega_embed_bundle, daemon=True).start()
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    # No access log: it would record the address of every anonymous survey answer (/s/...).
+    uvicorn.run(web, host=host, port=port, log_level="warning", access_log=False)
 
 
 @app.command()

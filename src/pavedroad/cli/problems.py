@@ -109,6 +109,41 @@ def problem_show(
     )
 
 
+@problems_app.command("evidence")
+def problem_evidence(
+    problem: Annotated[str, typer.Argument(help="Problem title or id.")],
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Show what supports a problem: insights, distinct teams and people, methods, warnings."""
+    from rich.markup import escape
+
+    from pavedroad.research import insights
+
+    with store(db) as session:
+        found = problem_service.get_problem_or_raise(session=session, ref=problem)
+        out = insights.evidence_for_problem(session=session, problem_id=found.id)
+    if as_json:
+        print_json(out)
+        return
+    console.print(f"[bold]Evidence for problem {out.problem_id}[/bold]: ", end="", highlight=False)
+    console.print(out.title, markup=False, highlight=False)
+    console.print(
+        f"{len(out.insights)} insights from {len(out.teams)} teams and {len(out.people)} people; "
+        f"methods: {', '.join(out.methods) or 'none'}",
+        highlight=False,
+    )
+    for warning in out.warnings:
+        console.print(f"[yellow]warning {warning.id}[/yellow]: ", end="", highlight=False)
+        console.print(warning.message, markup=False, highlight=False)
+    print_table(
+        "Insights",
+        ["#", "insight", "framing", "source", "team"],
+        [[i.id, escape(i.text), i.framing, i.source_kind, i.team or ""] for i in out.insights],
+        empty="No evidence yet. Link an insight: pavedroad research insights link ID PROBLEM",
+    )
+
+
 @problems_app.command("update")
 def problem_update(
     problem: Annotated[str, typer.Argument(help="Problem title or id.")],

@@ -45,6 +45,13 @@ def print_run(run: RunOut, *, as_json: bool) -> None:
         f"updated {run.updated:,}, unchanged {run.unchanged:,}, rejected {run.rejected:,}"
         + (f" in {run.seconds:.1f} s" if run.seconds is not None else "")
     )
+    if run.created_capabilities:
+        console.print(
+            f"  created {len(run.created_capabilities)} capabilities the catalog did not know: "
+            + ", ".join(run.created_capabilities),
+            markup=False,
+            highlight=False,
+        )
     for error in run.errors[:5]:
         err_console.print(f"  {error}", markup=False, highlight=False)
     if run.rejected:

@@ -23,12 +23,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
+from pavedroad.catalog.capabilities import capability_names, ensure_capabilities
 from pavedroad.catalog.schemas import SLUG_PATTERN, ServiceIn, TeamIn
 from pavedroad.catalog.service import CatalogBatch, apply_batch, service_owners, team_slugs
 from pavedroad.db import session_factory
 from pavedroad.errors import InputProblem, InvalidInputError
 from pavedroad.ingest import runs
-from pavedroad.ingest.kinds import EventKind, kind_or_raise
+from pavedroad.ingest.kinds import KINDS, EventKind, kind_or_raise
 from pavedroad.ingest.models import Run
 from pavedroad.ingest.readers import Block, Chunk, RawRow, file_format, read_chunks
 from pavedroad.ingest.rows import KEPT, Row, convert_row, distinct_generated_keys
@@ -84,10 +85,16 @@ class Catalog:
     teams: set[str]
     created_teams: list[str] = field(default_factory=list)
     created_services: list[str] = field(default_factory=list)
+    # Capability names known to exist, so a batch only asks about the ones it adds.
+    capabilities: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, session: Session) -> Catalog:
-        return cls(owners=service_owners(session=session), teams=team_slugs(session=session))
+        return cls(
+            owners=service_owners(session=session),
+            teams=team_slugs(session=session),
+            capabilities=capability_names(session=session),
+        )
 
 
 def file_fingerprint(path: Path) -> dict[str, int] | None:
@@ -378,12 +385,30 @@ def _process_batch(
         prepared = _in_file_order(kind, read.fast, good, sqlite=sqlite)
         if kind.hashed_key and seen is not None:
             _number_repeats(kind, prepared, seen)
+        if kind.name == USAGE_KIND:
+            runs.note_created_capabilities(run, new_capabilities(session, prepared, catalog))
         counts = write_prepared(connection, kind, prepared, channel="file", run_id=run.id)
         run.new += counts.new
         run.updated += counts.updated
         run.unchanged += counts.unchanged
         runs.add_errors(run, noted)
     return rejects
+
+
+USAGE_KIND = "usage-events"
+
+
+def new_capabilities(session: Session, prepared: Prepared, catalog: Catalog) -> list[str]:
+    """Create the capabilities a batch of usage rows names that the catalog lacks.
+
+    Only the batch's distinct names not already known to `catalog` reach the database."""
+    column = prepared.columns[KINDS[USAGE_KIND].column_names.index("capability")]
+    unseen = set(column) - catalog.capabilities
+    if not unseen:
+        return []
+    created = ensure_capabilities(session=session, names=unseen)
+    catalog.capabilities |= unseen
+    return created
 
 
 def _in_file_order(

@@ -18,6 +18,8 @@ RunStatus = Literal["queued", "running", "succeeded", "partly_succeeded", "faile
 STATUSES: tuple[RunStatus, ...] = ("queued", "running", "succeeded", "partly_succeeded", "failed")
 KEPT_ERRORS = 20
 KEPT_REJECTS = 1000
+# The key of a run's options that lists the capabilities its usage rows created.
+CREATED_CAPABILITIES = "created_capabilities"
 
 
 class RejectOut(BaseModel):
@@ -48,6 +50,8 @@ class RunOut(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     seconds: float | None
+    # Capabilities a usage import named that the catalog did not know: created, not refused.
+    created_capabilities: list[str] = []
 
 
 class RunDetail(RunOut):
@@ -80,6 +84,7 @@ def run_out(run: Run) -> RunOut:
         started_at=run.started_at,
         finished_at=run.finished_at,
         seconds=seconds,
+        created_capabilities=list((run.options or {}).get(CREATED_CAPABILITIES, [])),
     )
 
 
@@ -99,6 +104,13 @@ def start_run(
     session.add(run)
     session.flush()
     return run
+
+
+def note_created_capabilities(run: Run, names: list[str]) -> None:
+    """Remember on the run which capabilities its rows created (listed by `RunOut`)."""
+    if names:
+        have = list((run.options or {}).get(CREATED_CAPABILITIES, []))
+        run.options = {**(run.options or {}), CREATED_CAPABILITIES: sorted({*have, *names})}
 
 
 def add_errors(run: Run, messages: list[str]) -> None:

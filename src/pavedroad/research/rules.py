@@ -1,4 +1,7 @@
-"""Stored rule sets (tickets, comments, friction): replace one in order, read one back."""
+"""Stored rule sets (tickets, comments, friction): replace one in order, read one back.
+
+One mechanism for all three: a rules file (`categorise.read_rules`) replaces a rule set whole,
+and `categoriser` hands the stored set, compiled, to whoever themes texts with it."""
 
 from __future__ import annotations
 
@@ -8,7 +11,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from pavedroad.errors import InvalidInputError
-from pavedroad.research.categorise import Categoriser, Rule, compile_rules, rule_problems
+from pavedroad.research.categorise import (
+    Categoriser,
+    Rule,
+    compile_rules,
+    read_rules,
+    rule_problems,
+    rules_yaml,
+)
 from pavedroad.research.models import CategoryRule
 from pavedroad.research.schemas import Ruleset
 
@@ -47,3 +57,13 @@ def rules_of(session: Session, *, ruleset: Ruleset) -> list[Rule]:
 def categoriser(session: Session, *, ruleset: Ruleset) -> Categoriser:
     """The stored rule set compiled, ready to categorise texts."""
     return compile_rules(rules_of(session, ruleset=ruleset))
+
+
+def import_rules(session: Session, *, ruleset: Ruleset, text: str, source: str) -> list[Rule]:
+    """Replace the rule set with a rules file's rules; any located problem writes nothing."""
+    return replace_rules(session, ruleset=ruleset, rules=read_rules(text, source=source))
+
+
+def export_rules(session: Session, *, ruleset: Ruleset) -> str:
+    """The stored rule set as a rules file (YAML) that `import_rules` reads back."""
+    return rules_yaml(rules_of(session, ruleset=ruleset))

@@ -124,3 +124,42 @@ def sparkline_svg(values: Sequence[float | None], *, width: int = 160, height: i
         f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'role="img" aria-label="26-week trend">{drawn}</svg>'
     )
+
+
+def weekly_uses_chart(points: Sequence[tuple[Any, int]], *, title: str = "uses") -> dict[str, Any]:
+    """Uses of a capability week by week (`points`: each week's Monday and its count), as bars."""
+    rows = [{"week": str(week), "uses": uses} for week, uses in points]
+    chart = (
+        alt.Chart(alt.Data(values=rows))  # type: ignore[no-untyped-call]
+        .mark_bar(color="#2563eb")
+        .encode(
+            x=alt.X(
+                "yearmonthdate(week):O",
+                title=None,
+                axis=alt.Axis(format="%d %b", labelAngle=0, labelOverlap=True),
+            ),
+            y=alt.Y("uses:Q", title=title),
+            tooltip=[alt.Tooltip("week:T", format="%d %b %Y"), alt.Tooltip("uses:Q")],
+        )
+        .properties(width="container", height=140)
+    )
+    return dict(chart.to_dict())
+
+
+def monthly_categories_chart(rows: Sequence[tuple[str, str, int]]) -> dict[str, Any]:
+    """Tickets per month by category (`rows`: month `2026-07`, category, count), as lines."""
+    values = [{"month": month, "category": category, "tickets": n} for month, category, n in rows]
+    chart = (
+        alt.Chart(alt.Data(values=values))  # type: ignore[no-untyped-call]
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("month:O", title=None),
+            y=alt.Y("tickets:Q", title="tickets"),
+            color=alt.Color(
+                "category:N", title=None, legend=alt.Legend(orient="bottom", columns=4)
+            ),
+            tooltip=[alt.Tooltip("month:O"), alt.Tooltip("category:N"), alt.Tooltip("tickets:Q")],
+        )
+        .properties(width="container", height=220)
+    )
+    return dict(chart.to_dict())

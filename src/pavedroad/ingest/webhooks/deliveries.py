@@ -2,7 +2,8 @@
 
 An accepted delivery is stored with its raw payload in the same transaction as its rows and its
 run's counts, so a delivery answered 2xx is never lost and a failed one leaves nothing behind.
-A webhook never creates catalog entries, so rows naming an unknown service or team are rejects.
+A webhook never creates teams or services, so rows naming an unknown one are rejects; an unknown
+capability in usage rows is created (and listed in the answer), like a file import does.
 """
 
 from __future__ import annotations
@@ -18,8 +19,14 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from pavedroad import versions
+from pavedroad.catalog.capabilities import ensure_capabilities
 from pavedroad.errors import InputProblem
-from pavedroad.ingest.files import Catalog, deployment_references, resolve_references
+from pavedroad.ingest.files import (
+    USAGE_KIND,
+    Catalog,
+    deployment_references,
+    resolve_references,
+)
 from pavedroad.ingest.kinds import KINDS, EventKind
 from pavedroad.ingest.models import WebhookDelivery
 from pavedroad.ingest.rows import KEPT, Row, convert_row, distinct_generated_keys
@@ -51,6 +58,8 @@ class Outcome:
     services: dict[str, str] = field(default_factory=dict)
     # What was taken with a change, such as a clamped time.
     warnings: list[str] = field(default_factory=list)
+    # Capabilities the delivery's usage rows named that the catalog did not know: created.
+    created_capabilities: list[str] = field(default_factory=list)
 
     @property
     def http_status(self) -> int:
@@ -76,6 +85,7 @@ class Outcome:
             "reason": self.reason,
             "services": self.services,
             "warnings": self.warnings,
+            "created_capabilities": self.created_capabilities,
         }
 
 
@@ -224,6 +234,8 @@ def apply_delivery(
             upsert_rows(connection, KINDS[kind_name], rows, channel=channel, run_id=run_id)
         )
         outcome.warnings += _still_unknown(session, KINDS[kind_name], rows)
+    if USAGE_KIND in good:
+        outcome.created_capabilities = _new_capabilities(session, good[USAGE_KIND], catalogs)
     where = f"{delivery.event_type} {delivery.delivery_id}"
     several = len(checked) > 1
     run_accounting.add_delivery(
@@ -249,6 +261,17 @@ def apply_delivery(
         finish=finish,
     )
     return outcome
+
+
+def _new_capabilities(session: Session, rows: list[Row], catalogs: CatalogCache) -> list[str]:
+    """Create the capabilities usage rows name that the catalog lacks; returns the created."""
+    catalog = catalogs.current(session)
+    unseen = {str(row["capability"]) for row in rows} - catalog.capabilities
+    if not unseen:
+        return []
+    # The cached catalog is left as it is: creating a name bumps the catalog's version,
+    # so the next delivery loads it again (and a rolled-back delivery leaves it right).
+    return ensure_capabilities(session=session, names=unseen)
 
 
 def _still_unknown(session: Session, kind: EventKind, rows: list[Row]) -> list[str]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from pavedroad.catalog import service
+from pavedroad.catalog import capabilities, service
 from pavedroad.catalog.importers import Located, LocatedBatch, import_batches
 from pavedroad.catalog.schemas import (
+    CapabilityIn,
+    CapabilityOut,
+    CapabilityUpdate,
     DeveloperIn,
     DeveloperOut,
     PersonaIn,
@@ -122,3 +125,38 @@ def post_persona(persona: PersonaIn, session: DbSession, _grant: WriteGrant) -> 
     """Add a persona, or add jobs to an existing one of the same name."""
     service.save_persona(session=session, data=persona)
     return next(p for p in service.list_personas(session=session) if p.name == persona.name)
+
+
+# ---- capabilities ----------------------------------------------------------------------------
+
+CapabilityName = Annotated[str, Path(min_length=1, max_length=200)]
+
+
+@router.get("/capabilities", response_model=list[CapabilityOut])
+def list_capabilities(session: DbSession, _grant: ReadGrant) -> list[CapabilityOut]:
+    """Every platform capability with its launch, owner and source (`usage` when a usage
+    import named it first)."""
+    return capabilities.list_capabilities(session=session)
+
+
+@router.post("/capabilities", status_code=201, response_model=CapabilityOut)
+def post_capability(data: CapabilityIn, session: DbSession, _grant: WriteGrant) -> CapabilityOut:
+    """Add a capability; its owner (a team slug) must exist, and a stored name is a 409."""
+    return capabilities.capability_out(capabilities.add_capability(session=session, data=data))
+
+
+@router.get("/capabilities/{name}", response_model=CapabilityOut)
+def get_capability(name: CapabilityName, session: DbSession, _grant: ReadGrant) -> CapabilityOut:
+    """One capability by its exact name."""
+    found = capabilities.get_capability_or_raise(session=session, name=name)
+    return capabilities.capability_out(found)
+
+
+@router.patch("/capabilities/{name}", response_model=CapabilityOut)
+def patch_capability(
+    name: CapabilityName, data: CapabilityUpdate, session: DbSession, _grant: WriteGrant
+) -> CapabilityOut:
+    """Change the fields given; `owner` or `launched_at` null (or "") clears it."""
+    found = capabilities.get_capability_or_raise(session=session, name=name)
+    capabilities.update_capability(session=session, capability=found, data=data)
+    return capabilities.capability_out(found)

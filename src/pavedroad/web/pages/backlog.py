@@ -27,6 +27,7 @@ from pavedroad.backlog.schemas import (
 )
 from pavedroad.errors import InvalidInputError
 from pavedroad.metrics.definitions import DEFINITIONS
+from pavedroad.research import insights
 from pavedroad.web.deps import Browser, DbSession, require_page_scope
 from pavedroad.web.pages import canvas as canvas_pages
 from pavedroad.web.pages import impact_map as map_pages
@@ -193,6 +194,9 @@ def _detail_page(
             "form": form or _initiative_form(initiative),
             "errors": errors or {},
             "typed": typed or {},
+            "evidence": insights.evidence_for_problems(
+                session=session, problem_ids=[p.id for p in detail.problem_refs]
+            ),
             **_form_context(session),
         },
         status_code=status,

@@ -8,13 +8,16 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from pavedroad.catalog import capabilities as capability_service
 from pavedroad.catalog import service
 from pavedroad.catalog.backstage import import_backstage_uploads
 from pavedroad.catalog.importers import CatalogImportResult
-from pavedroad.catalog.schemas import PersonaIn
-from pavedroad.errors import InputProblem
+from pavedroad.catalog.schemas import CapabilityIn, PersonaIn
+from pavedroad.errors import InputProblem, NotFoundError
+from pavedroad.research import usage as usage_service
 from pavedroad.web.deps import Browser, DbSession, require_page_scope
-from pavedroad.web.pages.forms import WriteForm
+from pavedroad.web.pages.backlog_forms import FORM_ERRORS
+from pavedroad.web.pages.forms import WriteForm, submit
 from pavedroad.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -180,4 +183,65 @@ async def import_catalog(request: Request, session: DbSession, posted: WriteForm
         result=result,
         form=typed if result.rejected else {},
         status=200 if result.ok else 422,
+    )
+
+
+def _capabilities_page(
+    request: Request,
+    session: DbSession,
+    *,
+    form: dict[str, str],
+    errors: list[str],
+    status: int = 200,
+) -> HTMLResponse:
+    window = usage_service.default_window()
+    usage = {
+        u.capability: u for u in usage_service.capability_usage(session=session, window=window)
+    }
+    return render(
+        request,
+        "catalog/capabilities.html",
+        {
+            "capabilities": capability_service.list_capabilities(session=session),
+            "usage": usage,
+            "window": window,
+            "teams": service.list_teams(session=session),
+            "form": form,
+            "errors": errors,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/catalog/capabilities", response_class=HTMLResponse)
+def capabilities(request: Request, session: DbSession, _browser: Browser) -> HTMLResponse:
+    """What the platform offers: launch day, owner and the teams using each capability."""
+    return _capabilities_page(request, session, form={}, errors=[])
+
+
+@router.post("/catalog/capabilities", response_model=None)
+def add_capability(
+    request: Request,
+    session: DbSession,
+    posted: WriteForm,
+    name: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    launched_at: Annotated[str, Form()] = "",
+    owner: Annotated[str, Form()] = "",
+) -> Response:
+    """Add a capability; on refused input the form comes back with what was typed."""
+    form = {"name": name, "description": description, "launched_at": launched_at, "owner": owner}
+
+    def change() -> Response:
+        data = CapabilityIn(
+            name=name, description=description, launched_at=launched_at or None, owner=owner
+        )
+        capability_service.add_capability(session=session, data=data)
+        return RedirectResponse("/catalog/capabilities", status_code=303)
+
+    return submit(
+        session,
+        change,
+        lambda errors: _capabilities_page(request, session, form=form, errors=errors, status=422),
+        errors=(*FORM_ERRORS, NotFoundError),
     )

@@ -12,6 +12,7 @@ from pavedroad.backlog import problems as problem_service
 from pavedroad.backlog import service
 from pavedroad.backlog.schemas import ProblemIn, ProblemUpdate
 from pavedroad.catalog.service import list_personas
+from pavedroad.research import insights
 from pavedroad.web.deps import Browser, DbSession
 from pavedroad.web.pages.backlog_forms import split_names
 from pavedroad.web.pages.forms import WriteForm, submit
@@ -114,6 +115,7 @@ def _detail_page(
             },
             "errors": errors or [],
             "persona_names": [p.name for p in list_personas(session=session)],
+            "evidence": insights.evidence_for_problem(session=session, problem_id=problem.id),
         },
         status_code=status,
     )
