@@ -116,7 +116,9 @@ def test_a_burst_of_wrong_sign_ins_never_freezes_the_server(live_server, users):
     stop.set()
     prober.join(timeout=30)
     assert len(answers) == 100 and set(answers) <= {401, 429}
-    assert health and max(health) < 5.0, health
+    # Without the fix the health check froze for about 40 s; on a loaded two-core runner a
+    # probe can still take a few seconds.
+    assert health and max(health) < 10.0, health
 
 
 @pytest.fixture

@@ -6,7 +6,15 @@ import re
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from pavedroad.inputs import StoredInput
 
@@ -233,6 +241,18 @@ def _launch_moment(value: object) -> object:
     return value
 
 
+def _owner_slug(value: object) -> object:
+    return (value.strip().lower() or None) if isinstance(value, str) else value
+
+
+# A launch day (`2026-06-01`, midnight UTC) or an instant with its offset; empty clears it.
+LaunchMoment = Annotated[AwareDatetime | None, BeforeValidator(_launch_moment)]
+# A team slug in any case; empty clears it.
+OwnerSlug = Annotated[
+    Annotated[str, Field(pattern=SLUG_PATTERN)] | None, BeforeValidator(_owner_slug)
+]
+
+
 class CapabilityIn(_CatalogRecord):
     """A platform capability; `owner` is the slug of the team that runs it."""
 
@@ -240,20 +260,8 @@ class CapabilityIn(_CatalogRecord):
 
     name: CapabilityName
     description: Annotated[str, Field(max_length=5000)] = ""
-    launched_at: AwareDatetime | None = None
-    owner: Annotated[str, Field(pattern=SLUG_PATTERN)] | None = None
-
-    @field_validator("launched_at", mode="before")
-    @classmethod
-    def _read_launch(cls, value: object) -> object:
-        return _launch_moment(value)
-
-    @field_validator("owner", mode="before")
-    @classmethod
-    def _lower_owner(cls, value: object) -> object:
-        if isinstance(value, str):
-            return value.strip().lower() or None
-        return value
+    launched_at: LaunchMoment = None
+    owner: OwnerSlug = None
 
 
 class CapabilityUpdate(_CatalogRecord):
@@ -262,20 +270,8 @@ class CapabilityUpdate(_CatalogRecord):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     description: Annotated[str, Field(max_length=5000)] | None = None
-    launched_at: AwareDatetime | None = None
-    owner: Annotated[str, Field(pattern=SLUG_PATTERN)] | None = None
-
-    @field_validator("launched_at", mode="before")
-    @classmethod
-    def _read_launch(cls, value: object) -> object:
-        return _launch_moment(value)
-
-    @field_validator("owner", mode="before")
-    @classmethod
-    def _lower_owner(cls, value: object) -> object:
-        if isinstance(value, str):
-            return value.strip().lower() or None
-        return value
+    launched_at: LaunchMoment = None
+    owner: OwnerSlug = None
 
 
 class CapabilityOut(BaseModel):

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from pavedroad.inputs import StoredInput
 from pavedroad.research.interview_notes import SECTIONS, ScriptSection
 
 INTERVIEWS_PER_MONTH = 5
@@ -35,7 +36,7 @@ class ScriptOut(BaseModel):
     sections: list[ScriptSectionOut]
 
 
-class ScriptSectionIn(BaseModel):
+class ScriptSectionIn(StoredInput):
     """A section's questions, in the order they are asked."""
 
     model_config = ConfigDict(extra="forbid")
@@ -44,7 +45,7 @@ class ScriptSectionIn(BaseModel):
     questions: Annotated[list[Question], Field(max_length=50)]
 
 
-class ScriptIn(BaseModel):
+class ScriptIn(StoredInput):
     """A new script: each section at most once, at least one question in all."""
 
     model_config = ConfigDict(extra="forbid")
@@ -139,7 +140,7 @@ class InterviewList(BaseModel):
     interviews: list[InterviewOut]
 
 
-class _InterviewFields(BaseModel):
+class _InterviewFields(StoredInput):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     developer: Person | None = None
@@ -160,7 +161,7 @@ class InterviewUpdate(_InterviewFields):
     date: dt.date | None = None
 
 
-class InterviewImportIn(BaseModel):
+class InterviewImportIn(StoredInput):
     """Notes in the synthesis template and, optionally, a WebVTT transcript, as text.
 
     Options given here win over what the notes say (`Developer:`, `Team:`, `Date:` lines).

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from pavedroad.catalog.schemas import SLUG_PATTERN
+from pavedroad.inputs import StoredInput
 
 Method = Literal["shadowing", "interview", "survey"]
 RULESETS = ("tickets", "comments", "friction")
@@ -50,7 +51,7 @@ InsightText = Annotated[str, Field(min_length=1, max_length=MAX_INSIGHT_TEXT)]
 ProblemName = Annotated[str, Field(min_length=1, max_length=300)]
 
 
-class InsightIn(BaseModel):
+class InsightIn(StoredInput):
     """One atomic finding: text, a quote or a figure, where it came from, who said it.
 
     `framing` left out is suggested from the text (`research.framing`); `problems` are
@@ -72,7 +73,7 @@ class InsightIn(BaseModel):
     problems: Annotated[list[ProblemName], Field(max_length=MAX_INSIGHT_PROBLEMS)] = []
 
 
-class InsightUpdate(BaseModel):
+class InsightUpdate(StoredInput):
     """Fields to change on an insight; fields left out stay as they are (null clears)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

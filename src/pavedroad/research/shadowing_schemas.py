@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from pavedroad.inputs import StoredInput
+
 # Bounds that keep one session a few pages of notes, whichever door it comes through.
 MAX_TIME_LOG_CHARS = 200_000
 MAX_FREE_TEXT = 2_000
@@ -16,7 +18,7 @@ FreeText = Annotated[str, Field(max_length=MAX_FREE_TEXT)]
 ShortText = Annotated[str, Field(max_length=100)]
 
 
-class ShadowingIn(BaseModel):
+class ShadowingIn(StoredInput):
     """A session typed in the web form or sent to the API; `time_log` in the template's syntax."""
 
     date: date
@@ -115,7 +117,7 @@ class ShadowingList(BaseModel):
     progress: ShadowingProgress
 
 
-class NotesText(BaseModel):
+class NotesText(StoredInput):
     """Shadowing notes sent as JSON instead of a Markdown body."""
 
     text: Annotated[str, Field(max_length=2 * 2**20)]

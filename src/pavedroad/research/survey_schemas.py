@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from pavedroad.inputs import StoredInput
+
 QuestionKind = Literal["agreement", "single", "multiple", "text"]
 QUESTION_KINDS: tuple[str, ...] = ("agreement", "single", "multiple", "text")
 WaveStatus = Literal["draft", "open", "closed"]
@@ -31,7 +33,7 @@ QuestionKey = Annotated[str, Field(min_length=1, max_length=100, pattern=KEY_PAT
 OptionText = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-class _Input(BaseModel):
+class _Input(StoredInput):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 

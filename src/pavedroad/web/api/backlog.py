@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query, Response
+from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel, Field
 
 from pavedroad.backlog import canvas as canvas_service
@@ -39,7 +39,6 @@ from pavedroad.web.deps import DbSession, ReadGrant, RowId, WriteGrant
 
 router = APIRouter(prefix="/api/v1", tags=["backlog"])
 # Ids are 32-bit integers on PostgreSQL; a larger number cannot name anything.
-ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 AsOf = Annotated[date | None, Query(description="Judge criteria as on this day instead of today.")]
 
 
@@ -76,7 +75,7 @@ def create_problem(data: ProblemIn, session: DbSession, _grant: WriteGrant) -> P
 
 
 @router.get("/problems/{problem_id}", response_model=ProblemOut)
-def get_problem(problem_id: ItemId, session: DbSession, _grant: ReadGrant) -> ProblemOut:
+def get_problem(problem_id: RowId, session: DbSession, _grant: ReadGrant) -> ProblemOut:
     """One problem with the initiatives addressing it, each with its RICE and rank."""
     problem = problem_service.get_problem_or_raise(session=session, ref=problem_id)
     return problem_service.problem_out(problem, service.initiative_refs(session=session))
@@ -84,7 +83,7 @@ def get_problem(problem_id: ItemId, session: DbSession, _grant: ReadGrant) -> Pr
 
 @router.patch("/problems/{problem_id}", response_model=ProblemOut)
 def update_problem(
-    problem_id: ItemId, data: ProblemUpdate, session: DbSession, _grant: WriteGrant
+    problem_id: RowId, data: ProblemUpdate, session: DbSession, _grant: WriteGrant
 ) -> ProblemOut:
     """Change the fields given; lists given replace the stored ones."""
     problem = problem_service.get_problem_or_raise(session=session, ref=problem_id)
@@ -93,7 +92,7 @@ def update_problem(
 
 
 @router.delete("/problems/{problem_id}", status_code=204)
-def delete_problem(problem_id: ItemId, session: DbSession, _grant: WriteGrant) -> Response:
+def delete_problem(problem_id: RowId, session: DbSession, _grant: WriteGrant) -> Response:
     """Delete a problem; initiatives that addressed it stay."""
     problem = problem_service.get_problem_or_raise(session=session, ref=problem_id)
     problem_service.delete_problem(session=session, problem=problem)
@@ -158,7 +157,7 @@ def sensitivity(session: DbSession, _grant: ReadGrant) -> list[PairSensitivity]:
 
 @router.get("/initiatives/{initiative_id}", response_model=InitiativeDetail)
 def get_initiative(
-    initiative_id: ItemId, session: DbSession, _grant: ReadGrant, as_of: AsOf = None
+    initiative_id: RowId, session: DbSession, _grant: ReadGrant, as_of: AsOf = None
 ) -> InitiativeDetail:
     """One initiative with its rank, its criteria judged against the live KPIs and decisions."""
     initiative = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
@@ -167,7 +166,7 @@ def get_initiative(
 
 @router.patch("/initiatives/{initiative_id}", response_model=RankedInitiative)
 def update_initiative(
-    initiative_id: ItemId, data: InitiativeUpdate, session: DbSession, _grant: WriteGrant
+    initiative_id: RowId, data: InitiativeUpdate, session: DbSession, _grant: WriteGrant
 ) -> RankedInitiative:
     """Change the fields given. `reach: null` derives reach from the teams; a lane is locked."""
     initiative = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
@@ -176,7 +175,7 @@ def update_initiative(
 
 
 @router.delete("/initiatives/{initiative_id}", status_code=204)
-def delete_initiative(initiative_id: ItemId, session: DbSession, _grant: WriteGrant) -> Response:
+def delete_initiative(initiative_id: RowId, session: DbSession, _grant: WriteGrant) -> Response:
     """Delete an initiative with its criteria and decisions."""
     initiative = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
     service.delete_initiative(session=session, initiative=initiative)
@@ -193,7 +192,7 @@ def list_criteria(
 
 @router.get("/initiatives/{initiative_id}/criteria", response_model=InitiativeCriteria)
 def initiative_criteria(
-    initiative_id: ItemId, session: DbSession, _grant: ReadGrant, as_of: AsOf = None
+    initiative_id: RowId, session: DbSession, _grant: ReadGrant, as_of: AsOf = None
 ) -> InitiativeCriteria:
     """An initiative's criteria judged, and whether they propose killing it."""
     initiative = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
@@ -215,7 +214,7 @@ def initiative_criteria(
     "/initiatives/{initiative_id}/criteria", status_code=201, response_model=InitiativeCriteria
 )
 def add_criterion(
-    initiative_id: ItemId,
+    initiative_id: RowId,
     data: CriterionIn | CompactCriterion,
     session: DbSession,
     _grant: WriteGrant,
@@ -231,7 +230,7 @@ def add_criterion(
 
 @router.delete("/initiatives/{initiative_id}/criteria/{criterion_id}", status_code=204)
 def remove_criterion(
-    initiative_id: ItemId, criterion_id: ItemId, session: DbSession, _grant: WriteGrant
+    initiative_id: RowId, criterion_id: RowId, session: DbSession, _grant: WriteGrant
 ) -> Response:
     """Remove one criterion."""
     initiative = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
@@ -243,7 +242,7 @@ def remove_criterion(
 
 @router.post("/initiatives/{initiative_id}/decisions", status_code=201, response_model=DecisionOut)
 def decide(
-    initiative_id: ItemId, data: DecisionIn, session: DbSession, grant: WriteGrant
+    initiative_id: RowId, data: DecisionIn, session: DbSession, grant: WriteGrant
 ) -> DecisionOut:
     """Record kill or continue with its reason; kill sets the status to killed."""
     initiative = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -28,7 +28,7 @@ from pavedroad.backlog.schemas import (
 from pavedroad.errors import InvalidInputError
 from pavedroad.metrics.definitions import DEFINITIONS
 from pavedroad.research import insights
-from pavedroad.web.deps import Browser, DbSession, require_page_scope
+from pavedroad.web.deps import Browser, DbSession, RowId, require_page_scope
 from pavedroad.web.pages import canvas as canvas_pages
 from pavedroad.web.pages import impact_map as map_pages
 from pavedroad.web.pages import problems as problem_pages
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from pavedroad.backlog.models import Initiative
 
 router = APIRouter(include_in_schema=False)
-ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 router.include_router(problem_pages.router)
 router.include_router(canvas_pages.router)
 router.include_router(map_pages.router)
@@ -303,7 +302,7 @@ def add_initiative(
 
 @router.get("/initiatives/{initiative_id}", response_class=HTMLResponse)
 def initiative(
-    request: Request, initiative_id: ItemId, session: DbSession, _browser: Browser, as_of: str = ""
+    request: Request, initiative_id: RowId, session: DbSession, _browser: Browser, as_of: str = ""
 ) -> HTMLResponse:
     """One initiative beside the rest of the backlog, its criteria, decisions and forms."""
     found = service.get_initiative_or_raise(session=session, initiative_id=initiative_id)
@@ -313,7 +312,7 @@ def initiative(
 @router.post("/initiatives/{initiative_id}", response_model=None)
 def edit_initiative(
     request: Request,
-    initiative_id: ItemId,
+    initiative_id: RowId,
     session: DbSession,
     posted: WriteForm,
     submitted: Annotated[InitiativeForm, Form()],
@@ -343,7 +342,7 @@ def edit_initiative(
 @router.post("/initiatives/{initiative_id}/criteria", response_model=None)
 def add_criterion(
     request: Request,
-    initiative_id: ItemId,
+    initiative_id: RowId,
     session: DbSession,
     posted: WriteForm,
     kind: Annotated[str, Form()] = "success",
@@ -381,8 +380,8 @@ def add_criterion(
 
 @router.post("/initiatives/{initiative_id}/criteria/{criterion_id}/delete", response_model=None)
 def remove_criterion(
-    initiative_id: ItemId,
-    criterion_id: ItemId,
+    initiative_id: RowId,
+    criterion_id: RowId,
     session: DbSession,
     posted: WriteForm,
 ) -> Response:
@@ -395,7 +394,7 @@ def remove_criterion(
 @router.post("/initiatives/{initiative_id}/decisions", response_model=None)
 def decide(
     request: Request,
-    initiative_id: ItemId,
+    initiative_id: RowId,
     session: DbSession,
     posted: WriteForm,
     decision: Annotated[str, Form()] = "",
@@ -423,7 +422,7 @@ def decide(
 
 @router.post("/initiatives/{initiative_id}/delete", response_model=None)
 def delete_initiative(
-    initiative_id: ItemId,
+    initiative_id: RowId,
     session: DbSession,
     posted: WriteForm,
 ) -> Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -13,7 +13,7 @@ from pavedroad.backlog import service
 from pavedroad.backlog.schemas import ProblemIn, ProblemUpdate
 from pavedroad.catalog.service import list_personas
 from pavedroad.research import insights
-from pavedroad.web.deps import Browser, DbSession
+from pavedroad.web.deps import Browser, DbSession, RowId
 from pavedroad.web.pages.backlog_forms import split_names
 from pavedroad.web.pages.forms import WriteForm, submit
 from pavedroad.web.pages.render import render
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from pavedroad.backlog.models import Problem
 
 router = APIRouter(include_in_schema=False)
-ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _fields(title: str, description: str, teams: str, personas: list[str]) -> dict[str, Any]:
@@ -123,7 +122,7 @@ def _detail_page(
 
 @router.get("/problems/{problem_id}", response_class=HTMLResponse)
 def problem(
-    request: Request, problem_id: ItemId, session: DbSession, _browser: Browser
+    request: Request, problem_id: RowId, session: DbSession, _browser: Browser
 ) -> HTMLResponse:
     """One problem with the initiatives that address it, each with its RICE rank."""
     found = problem_service.get_problem_or_raise(session=session, ref=problem_id)
@@ -133,7 +132,7 @@ def problem(
 @router.post("/problems/{problem_id}", response_model=None)
 def edit_problem(
     request: Request,
-    problem_id: ItemId,
+    problem_id: RowId,
     session: DbSession,
     posted: WriteForm,
     title: Annotated[str, Form()] = "",
@@ -159,7 +158,7 @@ def edit_problem(
 
 @router.post("/problems/{problem_id}/delete", response_model=None)
 def delete_problem(
-    problem_id: ItemId,
+    problem_id: RowId,
     session: DbSession,
     posted: WriteForm,
 ) -> Response:

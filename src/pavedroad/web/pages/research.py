@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -15,13 +15,12 @@ from pavedroad.errors import InvalidInputError, NotFoundError
 from pavedroad.research import coverage as coverage_maths
 from pavedroad.research import insights as service
 from pavedroad.research.schemas import FRAMINGS, INSIGHT_SOURCES, InsightIn
-from pavedroad.web.deps import Browser, DbSession
+from pavedroad.web.deps import Browser, DbSession, RowId
 from pavedroad.web.pages.backlog_forms import FORM_ERRORS, form_errors
 from pavedroad.web.pages.forms import WriteForm, submit
 from pavedroad.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
-ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PROMOTE_ERRORS = (*FORM_ERRORS, NotFoundError)
 # The research pages of each method, linked from the overview.
 METHOD_PAGES = (
@@ -217,7 +216,7 @@ def promote(request: Request, session: DbSession, posted: WriteForm) -> Response
 
 
 @router.post("/research/insights/{insight_id}/delete", response_model=None)
-def delete_insight(insight_id: ItemId, session: DbSession, posted: WriteForm) -> Response:
+def delete_insight(insight_id: RowId, session: DbSession, posted: WriteForm) -> Response:
     """Delete an insight; the problems it supported stay."""
     found = service.get_insight_or_raise(session=session, insight_id=insight_id)
     service.delete_insight(session=session, insight=found)
@@ -225,7 +224,7 @@ def delete_insight(insight_id: ItemId, session: DbSession, posted: WriteForm) ->
 
 
 @router.post("/research/insights/{insight_id}/link", response_model=None)
-def link_problem(insight_id: ItemId, session: DbSession, posted: WriteForm) -> Response:
+def link_problem(insight_id: RowId, session: DbSession, posted: WriteForm) -> Response:
     """Make an insight support the problem chosen (or stop, with `unlink`)."""
     found = service.get_insight_or_raise(session=session, insight_id=insight_id)
     problem = posted.text("problem").strip()[:300]

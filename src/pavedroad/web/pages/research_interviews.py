@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -22,12 +22,11 @@ from pavedroad.research.interview_schemas import (
     ScriptIn,
 )
 from pavedroad.research.talk_ratio import TALK_RATIO_LIMIT, WARNING_MESSAGES
-from pavedroad.web.deps import Browser, DbSession
+from pavedroad.web.deps import Browser, DbSession, RowId
 from pavedroad.web.pages.forms import PostedForm, WriteForm, submit
 from pavedroad.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
-ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 MAX_FORM_ANSWERS = 200
 
 
@@ -288,7 +287,7 @@ def create_interview(request: Request, session: DbSession, posted: WriteForm) ->
 
 @router.get("/research/interviews/{interview_id}", response_class=HTMLResponse)
 def interview(
-    request: Request, interview_id: ItemId, session: DbSession, _browser: Browser
+    request: Request, interview_id: RowId, session: DbSession, _browser: Browser
 ) -> HTMLResponse:
     """One interview's synthesis: pain points with quotes, [+]/[-] assumptions, talk ratio."""
     found = service.get_interview_or_raise(session=session, interview_id=interview_id)
@@ -298,7 +297,7 @@ def interview(
 
 @router.get("/research/interviews/{interview_id}/edit", response_class=HTMLResponse)
 def edit_interview(
-    request: Request, interview_id: ItemId, session: DbSession, _browser: Browser
+    request: Request, interview_id: RowId, session: DbSession, _browser: Browser
 ) -> HTMLResponse:
     """The interview in the form, to correct or complete it."""
     found = service.get_interview_or_raise(session=session, interview_id=interview_id)
@@ -308,7 +307,7 @@ def edit_interview(
 
 @router.post("/research/interviews/{interview_id}/edit", response_model=None)
 def save_interview(
-    request: Request, interview_id: ItemId, session: DbSession, posted: WriteForm
+    request: Request, interview_id: RowId, session: DbSession, posted: WriteForm
 ) -> Response:
     """Save the edit form; on an error it comes back with what was typed."""
     found = service.get_interview_or_raise(session=session, interview_id=interview_id)
