@@ -4,6 +4,13 @@ and body the document promises (issue 13)."""
 
 from __future__ import annotations
 
+import itertools
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.core.failures import FailureGroup
@@ -68,3 +75,78 @@ def test_no_operation_answers_a_500_or_breaks_its_schema(
         assert failures == [], "\n".join(sorted(set(failures))[:30])
     finally:
         app.state.engine.dispose()
+
+
+class _Swappable:
+    """An ASGI app that hands every request to the app of the current workflow."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.inner(scope, receive, send)
+
+
+def test_workflows_that_chain_operations_answer_no_500_and_keep_their_schema(
+    db_url, tokens, small_catalog, tmp_path
+) -> None:
+    """Stateful: schemathesis follows the links it infers between operations (create a
+    problem, then read, change and delete it; list teams, then put one; disable a user, then
+    enable them...) as an admin. Each workflow starts from the same store (a copy of the
+    seeded file), so Hypothesis sees the same answers when it replays one."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("each workflow starts from a copy of the seeded SQLite file")
+    seeded = Path(db_url.removeprefix("sqlite:///"))
+    snapshot = tmp_path / "seeded.db"
+    with sqlite3.connect(seeded) as connection:
+        connection.execute(f"VACUUM INTO '{snapshot}'")
+
+    def fresh_app() -> Any:
+        path = tmp_path / f"workflow-{next(numbers)}.db"
+        shutil.copy(snapshot, path)
+        url = f"sqlite:///{path}"
+        return create_app(Settings(database_url=url, session_days=1, secure_cookies=False))
+
+    numbers = itertools.count()
+    app = _Swappable(fresh_app())
+    schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
+    failures: list[str] = []
+    reached: set[str] = set()
+    admin = bearer(tokens["admin"])
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            app.inner.state.engine.dispose()
+            app.inner = fresh_app()
+
+        def get_call_kwargs(self, case):
+            return {"headers": admin}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            where = f"{case.method} {case.operation.path}"
+            reached.add(where)
+            if response.status_code >= 500:
+                failures.append(f"{where}: {response.status_code} {response.text[:200]}")
+                return
+            try:
+                case.validate_response(response, checks=CONFORMANCE)
+            except FailureGroup as group:
+                for failure in group.exceptions:
+                    message = " ".join(str(failure).split())[:400]
+                    failures.append(f"{where}: {response.status_code} {message}")
+
+    try:
+        Workflow.run(
+            settings=settings(
+                max_examples=EXAMPLES * 2,
+                stateful_step_count=5,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
+        )
+    finally:
+        app.inner.state.engine.dispose()
+    assert len(reached) > 10, f"the workflows reached too few operations: {sorted(reached)}"
+    assert failures == [], "\n".join(sorted(set(failures))[:30])
