@@ -28,6 +28,48 @@ CONFORMANCE = [
 ]
 
 
+def fuzz_operations(
+    app: Any, tokens: dict[str, str], *, prefix: str = "/", examples: int = EXAMPLES
+) -> tuple[int, list[str]]:
+    """Feed every operation under `prefix` generated requests as a read and an admin token:
+    how many operations were fuzzed, and every 500 or answer outside its own schema."""
+    schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
+    failures: list[str] = []
+    operations = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if not operation.path.startswith(prefix):
+            continue
+        operations += 1
+
+        @given(case=operation.as_strategy())
+        # Derandomized, so a CI run fails only on a change, never on a lucky draw.
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+        def check(case: Any) -> None:
+            for scope in ("read", "admin"):
+                response = case.call(headers=bearer(tokens[scope]))
+                where = f"{case.method} {case.formatted_path} as {scope}"
+                if response.status_code >= 500:
+                    failures.append(f"{where}: {response.status_code} {response.text[:200]}")
+                    continue
+                try:
+                    case.validate_response(response, checks=CONFORMANCE)
+                except FailureGroup as group:
+                    for failure in group.exceptions:
+                        failures.append(
+                            f"{where}: {response.status_code} {type(failure).__name__}: "
+                            f"{' '.join(str(failure).split())[:400]}"
+                        )
+
+        check()
+    return operations, failures
+
+
 def test_no_operation_answers_a_500_or_breaks_its_schema(
     db_url, tokens, small_catalog, monkeypatch
 ) -> None:
@@ -36,41 +78,7 @@ def test_no_operation_answers_a_500_or_breaks_its_schema(
     monkeypatch.setenv("PAVEDROAD_JIRA_WEBHOOK_SECRET", "fuzz-secret")
     app = create_app(Settings(database_url=db_url, session_days=1, secure_cookies=False))
     try:
-        schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
-        failures: list[str] = []
-        operations = 0
-        for result in schema.get_all_operations():
-            operation = result.ok()
-            operations += 1
-
-            @given(case=operation.as_strategy())
-            # Derandomized, so a CI run fails only on a change, never on a lucky draw.
-            @settings(
-                max_examples=EXAMPLES,
-                deadline=None,
-                derandomize=True,
-                suppress_health_check=list(HealthCheck),
-            )
-            def check(case) -> None:
-                for scope in ("read", "admin"):
-                    response = case.call(headers=bearer(tokens[scope]))
-                    if response.status_code >= 500:
-                        failures.append(
-                            f"{case.method} {case.formatted_path} as {scope}: "
-                            f"{response.status_code} {response.text[:200]}"
-                        )
-                        continue
-                    try:
-                        case.validate_response(response, checks=CONFORMANCE)
-                    except FailureGroup as group:
-                        for failure in group.exceptions:
-                            failures.append(
-                                f"{case.method} {case.formatted_path} as {scope}: "
-                                f"{response.status_code} {type(failure).__name__}: "
-                                f"{' '.join(str(failure).split())[:400]}"
-                            )
-
-            check()
+        operations, failures = fuzz_operations(app, tokens)
         assert operations > 50
         assert failures == [], "\n".join(sorted(set(failures))[:30])
     finally:
