@@ -131,6 +131,8 @@ def test_secrets_stay_out_of_repr_and_out_of_error_messages(monkeypatch):
         "gitlab_webhook_token",
         "pagerduty_webhook_secret",
         "jira_webhook_secret",
+        "slack_webhook_url",
+        "smtp_url",
     }
     for index, setting in enumerate(secrets):
         monkeypatch.setenv(setting.env, f"hunter{index}-secret")

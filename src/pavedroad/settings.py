@@ -140,6 +140,53 @@ SETTINGS: tuple[Setting, ...] = (
         help="SQLite tables up to this many rows are copied into the KPI engine's columnar "
         "mirror in-process; larger ones by a short-lived feeder process (`0`: always the feeder)",
     ),
+    Setting(
+        name="public_dashboard",
+        env="PAVEDROAD_PUBLIC_DASHBOARD",
+        kind="flag",
+        default=False,
+        help="`true` serves the read-only public dashboard at `/public` (and the changelog and "
+        "calendar feeds) without sign-in; off, `/public` answers 404",
+    ),
+    Setting(
+        name="slack_webhook_url",
+        env="PAVEDROAD_SLACK_WEBHOOK_URL",
+        kind="text",
+        default=None,
+        secret=True,
+        help="the Slack incoming-webhook URL `pavedroad changelog post` sends the week to",
+    ),
+    Setting(
+        name="smtp_url",
+        env="PAVEDROAD_SMTP_URL",
+        kind="text",
+        default=None,
+        secret=True,
+        help="`smtp://user:password@host:port` (or `smtps://`, `smtp+starttls://`) the weekly "
+        "changelog email is sent through",
+    ),
+    Setting(
+        name="email_from",
+        env="PAVEDROAD_EMAIL_FROM",
+        kind="text",
+        default="pavedroad@localhost",
+        help="the sender address of changelog emails",
+    ),
+    Setting(
+        name="email_to",
+        env="PAVEDROAD_EMAIL_TO",
+        kind="text",
+        default=None,
+        shown_default="unset: `--to` names the recipients",
+        help="comma-separated recipients of the weekly changelog email",
+    ),
+    Setting(
+        name="currency",
+        env="PAVEDROAD_CURRENCY",
+        kind="text",
+        default="USD",
+        help="the currency code money is shown in (cost to serve, ROI): `USD`, `EUR`, `GBP`...",
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -228,6 +275,12 @@ class Settings:
     webhook_rules: str | None = _from_env("webhook_rules")
     webhook_max_in_flight: int = _from_env("webhook_max_in_flight")
     webhook_body_seconds: float = _from_env("webhook_body_seconds")
+    public_dashboard: bool = _from_env("public_dashboard")
+    slack_webhook_url: str | None = _from_env("slack_webhook_url")
+    smtp_url: str | None = _from_env("smtp_url")
+    email_from: str = _from_env("email_from")
+    email_to: str | None = _from_env("email_to")
+    currency: str = _from_env("currency")
 
 
 def resolve_database_url(explicit: str | None = None) -> str:

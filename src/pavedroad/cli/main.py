@@ -12,17 +12,24 @@ from typer.core import TyperGroup
 from pavedroad import __version__
 from pavedroad.catalog.service import seed_default_personas
 from pavedroad.cli import (
+    calendar,
     canvas,
     capacity,
     catalog,
+    champions,
+    changelog,
     demo,
     impact_map,
     imports,
     initiatives,
     kpis,
+    launches,
+    pitch,
     problems,
+    report,
     research,
     roadmap,
+    roi,
     runs,
     surveys,
     tickets,
@@ -30,6 +37,7 @@ from pavedroad.cli import (
     users,
 )
 from pavedroad.cli.common import DbOption, console, open_engine, print_error
+from pavedroad.comms.pitches import seed_translation_table
 from pavedroad.db import unit_of_work
 from pavedroad.errors import InvalidInputError, PavedroadError
 from pavedroad.research.interviews import seed_default_script
@@ -83,6 +91,14 @@ app.add_typer(research.research_app, name="research")
 app.add_typer(surveys.app, name="survey")
 app.add_typer(tickets.app, name="tickets")
 app.add_typer(usage.app, name="usage")
+app.add_typer(changelog.changelog_app, name="changelog")
+app.command("pitch")(pitch.pitch)
+app.add_typer(pitch.translation_app, name="translation")
+app.add_typer(launches.launch_app, name="launch")
+app.add_typer(champions.champions_app, name="champions")
+app.add_typer(calendar.calendar_app, name="calendar")
+app.add_typer(roi.roi_app, name="roi")
+app.add_typer(report.report_app, name="report")
 
 
 @app.command()
@@ -95,6 +111,7 @@ def init(db: DbOption = None) -> None:
         with unit_of_work(engine) as session:
             seed_default_personas(session=session)
             seed_default_script(session=session)
+            seed_translation_table(session=session)
         after = current_revision(engine)
     finally:
         engine.dispose()

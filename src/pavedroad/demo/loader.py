@@ -10,6 +10,10 @@ from sqlalchemy.orm import Session
 from pavedroad.auth.service import create_user, list_users
 from pavedroad.catalog.service import CatalogBatch, apply_batch, seed_default_personas
 from pavedroad.demo.backlog import load_backlog
+from pavedroad.demo.comms_champions import load_champions
+from pavedroad.demo.comms_changelog import load_changelog
+from pavedroad.demo.comms_launches import load_launches
+from pavedroad.demo.comms_pitches import load_pitches
 from pavedroad.demo.company import DEMO_LOGIN, DemoCompany, build_company
 from pavedroad.demo.research_capabilities import load_capabilities
 from pavedroad.demo.research_insights import load_insights
@@ -90,6 +94,10 @@ STEPS: list[Step] = [
     ("surveys", load_surveys),
     ("ticket rules", load_ticket_rules),
     ("insights", load_insights),
+    ("changelog", load_changelog),
+    ("pitches", load_pitches),
+    ("launches", load_launches),
+    ("champions", load_champions),
 ]
 
 

@@ -116,6 +116,8 @@ class Ticket(_Tracked, Base):
     kind: Mapped[str] = mapped_column(String(20))
     self_service: Mapped[bool] = mapped_column(Boolean, default=False)
     text: Mapped[str] = mapped_column(Text, default="")
+    # Email of the developer who answered it (a developer of another team makes a champion candidate).
+    answered_by: Mapped[str | None] = mapped_column(String(320))
 
 
 class SurveyResponse(_Tracked, Base):

@@ -30,16 +30,23 @@ from pavedroad.settings import Settings, load_settings
 from pavedroad.web.api import auth as auth_api
 from pavedroad.web.api import backlog as backlog_api
 from pavedroad.web.api import catalog as catalog_api
-from pavedroad.web.api import impact_map as impact_map_api
-from pavedroad.web.api import ingest as ingest_api
-from pavedroad.web.api import kpis as kpis_api
 from pavedroad.web.api import (
+    comms_champions,
+    comms_changelog,
+    comms_launches,
+    comms_pitches,
+    comms_public,
+    comms_reports,
+    comms_roi,
     research_insights,
     research_interviews,
     research_shadowing,
     research_tickets,
     research_usage,
 )
+from pavedroad.web.api import impact_map as impact_map_api
+from pavedroad.web.api import ingest as ingest_api
+from pavedroad.web.api import kpis as kpis_api
 from pavedroad.web.api import roadmap as roadmap_api
 from pavedroad.web.api import surveys as surveys_api
 from pavedroad.web.api import webhooks as webhooks_api
@@ -53,6 +60,13 @@ from pavedroad.web.openapi import (
 from pavedroad.web.pages import auth as auth_pages
 from pavedroad.web.pages import backlog as backlog_pages
 from pavedroad.web.pages import catalog as catalog_pages
+from pavedroad.web.pages import comms_champions as champion_pages
+from pavedroad.web.pages import comms_changelog as changelog_pages
+from pavedroad.web.pages import comms_launches as launch_pages
+from pavedroad.web.pages import comms_pitches as pitch_pages
+from pavedroad.web.pages import comms_public as public_pages
+from pavedroad.web.pages import comms_reports as report_pages
+from pavedroad.web.pages import comms_roi as roi_pages
 from pavedroad.web.pages import home as home_pages
 from pavedroad.web.pages import ingest as ingest_pages
 from pavedroad.web.pages import kpis as kpis_pages
@@ -122,6 +136,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(api.router)
     app.include_router(research_usage.router)
     app.include_router(surveys_api.router)
+    for api in (comms_changelog, comms_pitches, comms_roi, comms_launches, comms_champions):
+        app.include_router(api.router)
+    app.include_router(comms_public.router)
+    app.include_router(comms_reports.router)
     webhooks_api.install(app, settings)
     app.include_router(auth_pages.router)
     app.include_router(home_pages.router)
@@ -133,6 +151,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for pages in (research_pages, shadowing_pages, interview_pages, ticket_pages, usage_pages):
         app.include_router(pages.router)
     app.include_router(survey_pages.router)
+    for pages in (changelog_pages, pitch_pages, roi_pages, launch_pages, champion_pages):
+        app.include_router(pages.router)
+    app.include_router(public_pages.router)
+    app.include_router(report_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(LoginRequired)

@@ -1,0 +1,11 @@
+"""Demo comms: champions."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from pavedroad.demo.company import DemoCompany
+
+
+def load_champions(session: Session, company: DemoCompany) -> None:
+    """Write the demo's champions."""

@@ -1,0 +1,7 @@
+"""Comms API: reports."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["comms"])
