@@ -182,3 +182,49 @@ def test_event_data_survives_the_upgrade_to_head(empty_db_url):
     else:
         assert indexes == {"ix_ci_runs_finished_at"}
     engine.dispose()
+
+
+def test_tickets_and_research_survive_the_upgrade_to_comms(empty_db_url):
+    """A store at 0008 keeps its tickets (gaining an empty `answered_by`) and its capabilities,
+    and gains the comms tables, empty."""
+    engine = make_engine(empty_db_url)
+    upgrade(engine, "0008_research")
+    opened: object = (
+        "2026-03-03 10:00:00"
+        if engine.dialect.name == "sqlite"
+        else datetime(2026, 3, 3, 10, tzinfo=UTC)
+    )
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO tickets (id, team, opened_at, kind, self_service, text, channel, "
+                "row_hash) VALUES ('PLAT-1', 'alpha', :o, 'question', false, 'how?', 'file', 'h')"
+            ),
+            {"o": opened},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO capabilities (name, description, source) "
+                "VALUES ('ci-pipelines', '', 'manual')"
+            )
+        )
+    upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, team, answered_by FROM tickets")).all()
+        assert [tuple(r) for r in rows] == [("PLAT-1", "alpha", None)]
+        assert conn.execute(text("SELECT name FROM capabilities")).scalars().all() == [
+            "ci-pipelines"
+        ]
+        for table in (
+            "changelog_entries",
+            "translation_rows",
+            "pitches",
+            "launch_plans",
+            "launch_items",
+            "launch_criteria",
+            "champions",
+            "marketing_events",
+            "roi_assumptions",
+        ):
+            assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0
+    engine.dispose()
