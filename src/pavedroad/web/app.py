@@ -10,7 +10,13 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
 from fastapi.staticfiles import StaticFiles
 
 from pavedroad import __version__
@@ -50,7 +56,7 @@ from pavedroad.web.api import kpis as kpis_api
 from pavedroad.web.api import roadmap as roadmap_api
 from pavedroad.web.api import surveys as surveys_api
 from pavedroad.web.api import webhooks as webhooks_api
-from pavedroad.web.deps import LoginRequired
+from pavedroad.web.deps import LoginRequired, browser_of
 from pavedroad.web.openapi import (
     document_errors,
     error_body,
@@ -121,6 +127,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RefuseNul)
     document_errors(app)
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return FileResponse(STATIC / "favicon.ico", media_type="image/x-icon")
+
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
@@ -177,7 +187,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             e.get("loc", ("",))[0] == "path" and e.get("type") in _OUT_OF_RANGE
             for e in exc.errors()
         ):
-            # An id out of the range ids take names nothing: the same answer as an unknown one.
+            # An id that is not a number, or out of the range ids take, names nothing: the same
+            # answer as an unknown one.
             return not_found(request, HTTPException(404, "nothing has this id"))
         problems = validation_problems(exc)
         if _wants_json(request):
@@ -201,7 +212,7 @@ async def _close_store_on_shutdown(app: FastAPI) -> AsyncIterator[None]:
     app.state.engine.dispose()
 
 
-_OUT_OF_RANGE = frozenset({"greater_than_equal", "less_than_equal"})
+_OUT_OF_RANGE = frozenset({"greater_than_equal", "less_than_equal", "int_parsing"})
 
 
 class RefuseNul:
@@ -223,4 +234,8 @@ class RefuseNul:
 
 
 def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    if getattr(request.state, "browser", None) is None:
+        # No page dependency ran (an unknown address): a signed-in browser still gets its
+        # navigation, not a "Sign in" link.
+        request.state.browser = browser_of(request)
     return render(request, "error.html", {"status": status, "message": message}, status_code=status)

@@ -87,6 +87,14 @@ def _browser(request: Request, session: Session) -> BrowserSession | None:
     return browser_session(session=session, secret=secret) if secret else None
 
 
+def browser_of(request: Request) -> BrowserSession | None:
+    """The signed-in browser behind a request that ran no page dependency (an error page)."""
+    if SESSION_COOKIE not in request.cookies:
+        return None
+    with unit_of_work(request.app.state.engine) as session:
+        return _browser(request, session)
+
+
 def signed_in(request: Request, session: DbSession) -> BrowserSession:
     """Pages: the signed-in browser, else a redirect to the sign-in page."""
     browser = _browser(request, session)

@@ -110,6 +110,9 @@ def what_if(
         "category": category,
     }
     day = _as_of(as_of)
+    if not any(value.strip() for key, value in values.items() if key != "lane"):
+        # Nothing asked yet (a bookmark, the bare address): the roadmap with an empty what-if.
+        return roadmap_page(request, session, as_of=day, by=by, forms={"whatif": values})
     try:
         question = WhatIfIn.model_validate(_blank_to_none(values))
         answer = service.what_if_answer(session=session, question=question, as_of=day)
