@@ -607,15 +607,22 @@ def kpi_detail(
                     shown = _result(definition, week, name, cell, None, target)
                     points.append((week, shown.value, cell.sample_size if cell else 0))
                 group_series[name] = Series(name, points)
-            groups.sort(key=lambda r: (r.value is None, _badness(definition, r.value)))
+            groups.sort(key=lambda r: (r.value is None, -_badness(definition, r.value, target)))
+            # The heat map draws its rows in this order too: worst first, the same as the table.
+            group_series = {g.group: group_series[g.group] for g in groups}
     return KpiDetail(headline, overall, by, groups, group_series)
 
 
-def _badness(definition: KpiDefinition, value: float | None) -> float:
-    """Sort key that puts the worst groups first."""
+def _badness(definition: KpiDefinition, value: float | None, target: float | None) -> float:
+    """How bad a value is by the KPI's own good direction: higher is worse."""
     if value is None:
         return 0.0
-    return value if definition.direction == "down" else -value
+    if definition.direction == "down":
+        return value
+    if definition.direction == "up":
+        return -value
+    aim = target if target is not None else definition.target
+    return abs(value - aim) if aim is not None else 0.0
 
 
 # --- the interface other domains use --------------------------------------------------------
@@ -633,6 +640,25 @@ def window_values(
         cell = found.get((0, ALL)) if found else None
         values[kpi] = cell.value if cell else None
     return values
+
+
+def window_samples(
+    *, session: Session, kpi_ids: Sequence[str], spans: Sequence[tuple[date, date]]
+) -> list[dict[str, tuple[float | None, int]]]:
+    """Per [start, end) span, each KPI's organisation-wide value and sample size (how many
+    CI runs, incidents or new developers the value stands on); (None, 0) where no data."""
+    windows = [window_between(start, end) for start, end in spans]
+    cells = compute(session=session, kpi_ids=kpi_ids, windows=windows, cut=Cut())
+    out: list[dict[str, tuple[float | None, int]]] = []
+    for index in range(len(windows)):
+        row: dict[str, tuple[float | None, int]] = {}
+        for kpi in kpi_ids:
+            found = cells[kpi]
+            cell = found.get((index, ALL)) if found else None
+            shown = cell is not None and not cell.hidden
+            row[kpi] = (cell.value, cell.sample_size) if cell and shown else (None, 0)
+        out.append(row)
+    return out
 
 
 def latest_values(
