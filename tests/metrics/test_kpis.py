@@ -194,7 +194,10 @@ def test_adoption_by_team(org: Engine) -> None:
         detail = service.kpi_detail(
             session=session, kpi_id="adoption_rate", window=WEEK, by="team", weeks=2
         )
-    assert {r.group: r.value for r in detail.groups} == {"alpha": 1.0, "beta": 1.0}
+    # delta is eligible and used nothing in the 30 days: it is at 0%, first (issue 16: teams
+    # without use were left out of the breakdown, though they are the ones to chase).
+    assert {r.group: r.value for r in detail.groups} == {"alpha": 1.0, "beta": 1.0, "delta": 0.0}
+    assert detail.groups[0].group == "delta"
 
 
 def test_new_events_invalidate_cached_results(org: Engine) -> None:

@@ -472,14 +472,29 @@ def adoption(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
         .distinct()
     )
     eligible = t.teams.filter(t.teams.eligible).select(team=t.teams.slug)
-    frame = wins.select("w").cross_join(eligible)
-    frame = _scoped(frame, cut, team=frame.team, service=None)
+    every = wins.select("w").cross_join(eligible)
+    # Windows in which some eligible team used the platform: without one, the window has no
+    # data (not 0% adoption); with one, an eligible team without use is at 0% in a team cut.
+    in_use = (
+        every.join(active, [every.w == active.active_w, every.team == active.active_team])
+        .select(used_w=every.w)
+        .distinct()
+    )
+    frame = _scoped(every, cut, team=every.team, service=None)
     marked = frame.left_join(active, [frame.w == active.active_w, frame.team == active.active_team])
-    return marked.group_by(["w", "grp"]).aggregate(
-        # No use at all in the lookback is a window without data, not 0% adoption.
-        adoption_rate=_count_if(marked.active_team.notnull()).nullif(0).cast("float64")
-        / marked.count(),
+    marked = marked.left_join(in_use, marked.w == in_use.used_w)
+    counted = marked.group_by(["w", "grp"]).aggregate(
+        active=_count_if(marked.active_team.notnull()),
+        used=_count_if(marked.used_w.notnull()),
         n=marked.count(),
+    )
+    return counted.select(
+        "w",
+        "grp",
+        adoption_rate=ibis.ifelse(
+            counted.used > 0, counted.active.cast("float64") / counted.n, ibis.null("float64")
+        ),
+        n=counted.n,
     )
 
 
