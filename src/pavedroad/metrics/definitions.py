@@ -92,7 +92,9 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         semantics=(
             "Eligible teams with platform use in the 30 days before the window end (a successful "
             "production deployment with via_platform, or a usage event), over eligible teams. "
-            "Teams marked not eligible count in neither part."
+            "Teams marked not eligible count in neither part. No data when no eligible team "
+            "used the platform in those 30 days; otherwise, cut by team, an eligible team "
+            "without use is at 0%."
         ),
         family="adoption",
     ),
