@@ -3,6 +3,8 @@ and in the heat map (issue 16: it listed the best first and drew the heat map al
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -68,3 +70,17 @@ def test_a_near_kpi_puts_the_team_farthest_from_its_target_first():
     assert definition is not None and definition.direction == "near"
     ordered = sorted([0.7, 0.2, 0.75, 0.95], key=lambda v: -service._badness(definition, v, 0.7))
     assert ordered == [0.2, 0.95, 0.75, 0.7]
+
+
+def test_the_weekly_chart_follows_a_long_window_and_keeps_half_a_year_for_a_short_one(
+    org: Engine,
+) -> None:
+    year = parse_window("2025-07-01..2026-07-01")
+    with Session(org) as session:
+        long = service.kpi_detail(session=session, kpi_id="ci_duration_p50", window=year)
+        short = service.kpi_detail(session=session, kpi_id="ci_duration_p50", window=WEEK)
+    weeks = [w.start.date() for w, _, _ in long.overall.points]
+    assert len(weeks) == 53 and weeks[0] <= year.start.date() + timedelta(days=7)
+    assert weeks[-1] < year.end.date()
+    assert len(short.overall.points) == 26
+    assert short.overall.points[-1][0].end.date() <= WEEK.end.date()

@@ -42,7 +42,13 @@ from pavedroad.metrics.expressions import (
     Cut,
 )
 from pavedroad.metrics.models import KpiTarget
-from pavedroad.metrics.windows import Window, last_days, weekly_windows, window_between
+from pavedroad.metrics.windows import (
+    Window,
+    chart_weeks,
+    last_days,
+    weekly_windows,
+    window_between,
+)
 from pavedroad.settings import Settings
 from pavedroad.versions import Domain
 
@@ -493,15 +499,18 @@ def dashboard(
     window: Window | None = None,
     team: str | None = None,
     service: str | None = None,
-    weeks: int = 26,
+    weeks: int | None = None,
     kpi_ids: Sequence[str] | None = None,
 ) -> Dashboard:
-    """Every KPI (or the ones asked) for a window, with trends and `weeks` of weekly values."""
+    """Every KPI (or the ones asked) for a window, with trends and `weeks` of weekly values
+    (None: as many as `chart_weeks` gives the window)."""
     window = window or default_window()
     ids = list(kpi_ids or KPI_IDS)
     _known_or_raise(session, team=team, service=service)
     cut = Cut(team=team, service=service)
-    weekly = weekly_windows(weeks, until=window.end.date())
+    weekly = weekly_windows(
+        weeks if weeks is not None else chart_weeks(window), until=window.end.date()
+    )
     windows = [window, window.previous(), *weekly]
     cells = compute(session=session, kpi_ids=ids, windows=windows, cut=cut)
     goals = targets(session=session)
@@ -570,7 +579,7 @@ def kpi_detail(
     kpi_id: str,
     window: Window | None = None,
     by: Literal["team", "service"] | None = None,
-    weeks: int = 26,
+    weeks: int | None = None,
     team: str | None = None,
     service: str | None = None,
 ) -> KpiDetail:
@@ -586,7 +595,7 @@ def kpi_detail(
     if by is not None:
         window = board.window
         weekly = [point[0] for point in overall.points] or weekly_windows(
-            weeks, until=window.end.date()
+            weeks if weeks is not None else chart_weeks(window), until=window.end.date()
         )
         windows = [window, window.previous(), *weekly]
         cut = Cut(by=by, team=team, service=service)

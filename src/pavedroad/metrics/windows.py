@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -136,6 +137,16 @@ def _parse_window(text: str, *, today: date | None) -> Window:
 def week_start(day: date) -> date:
     """The Monday of the ISO week holding `day`."""
     return day - timedelta(days=day.weekday())
+
+
+CHART_WEEKS_MIN = 26
+CHART_WEEKS_MAX = 104
+
+
+def chart_weeks(window: Window) -> int:
+    """How many weeks a KPI chart shows for `window`: the whole window, at least half a year
+    (so a 30-day window still shows its before and after) and at most two years."""
+    return max(CHART_WEEKS_MIN, min(CHART_WEEKS_MAX, math.ceil(window.days / 7)))
 
 
 def weekly_windows(weeks: int, *, until: date | None = None) -> list[Window]:
