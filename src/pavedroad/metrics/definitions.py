@@ -43,10 +43,10 @@ class KpiDefinition:
         return "weekly" if self.kind == "leading" else "monthly"
 
     def target_text(self, target: float | None = None) -> str:
-        """The target as people say it: `< 30 min`, `> 80%`, `lower is better`."""
+        """The target as people say it: `≤ 30 min`, `≥ 80%`, `no target set`."""
         value = self.target if target is None else target
         if value is None:
-            return "↑ higher" if self.direction == "up" else "↓ lower"
+            return "no target set"
         shown = format_value(value, self.unit)
         return {"up": "≥ ", "down": "≤ ", "near": "≈ "}[self.direction] + shown
 

@@ -58,6 +58,9 @@ MIN_SURVEY_RESPONDENTS = 5
 SURVEY_KPIS = frozenset({"nps", "satisfaction"})
 SURVEY_FAMILY = "survey"
 HIDDEN_REASON = f"fewer than {MIN_SURVEY_RESPONDENTS} answers"
+# A KPI without a target is called improving or worsening only past this share of its
+# previous value: a move of 0.3 min on 18 min is noise, not a trend.
+NOISE_SHARE = 0.05
 
 Status = Literal[
     "met", "missed", "improving", "worsening", "steady", "no_data", "hidden", "not_applicable"
@@ -442,7 +445,8 @@ def status_of(
     previous: float | None,
     target: float | None,
 ) -> Status:
-    """met / missed against a numeric target; improving / worsening / steady for a direction."""
+    """met / missed against a numeric target; without one, improving / worsening only when the
+    value moved by more than `NOISE_SHARE` of the previous value (else steady)."""
     if value is None:
         return "no_data"
     if target is not None:
@@ -450,7 +454,7 @@ def status_of(
     if previous is None:
         return "steady"
     change = value - previous
-    if abs(change) <= 1e-9 * max(1.0, abs(previous)):
+    if abs(change) <= NOISE_SHARE * abs(previous) or abs(change) <= 1e-9:
         return "steady"
     return "improving" if (change > 0) == (definition.direction == "up") else "worsening"
 
