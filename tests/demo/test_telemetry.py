@@ -15,6 +15,16 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from pavedroad.comms.models import (
+    Champion,
+    ChangelogEntry,
+    LaunchCriterion,
+    LaunchItem,
+    LaunchPlan,
+    MarketingEvent,
+    Pitch,
+    TranslationRow,
+)
 from pavedroad.db import unit_of_work
 from pavedroad.demo.company import (
     HISTORY_END,
@@ -398,6 +408,18 @@ TABLES = (
 )
 
 
+COMMS_TABLES = (
+    ChangelogEntry,
+    TranslationRow,
+    Pitch,
+    LaunchPlan,
+    LaunchItem,
+    LaunchCriterion,
+    Champion,
+    MarketingEvent,
+)
+
+
 def test_loading_twice_changes_nothing(engine, telemetry):
     steps: list[str] = []
     with unit_of_work(engine) as session:
@@ -419,9 +441,14 @@ def test_loading_twice_changes_nothing(engine, telemetry):
     assert generated == [len(rows) for rows in telemetry.by_kind().values()]
     assert hosted and sum(counts) == sum(generated) + hosted
     with unit_of_work(engine) as session:
+        told = [session.scalar(select(func.count()).select_from(t)) for t in COMMS_TABLES]
+    assert all(told), dict(zip([t.__tablename__ for t in COMMS_TABLES], told, strict=True))
+    with unit_of_work(engine) as session:
         load_demo(session)
     with unit_of_work(engine) as session:
         assert [session.scalar(select(func.count()).select_from(t)) for t in TABLES] == counts
+        # The ship-and-tell steps write their story once too.
+        assert [session.scalar(select(func.count()).select_from(t)) for t in COMMS_TABLES] == told
         assert sorted(session.execute(select(Deployment.id, Deployment.row_hash)).all()) == sorted(
             stored
         )

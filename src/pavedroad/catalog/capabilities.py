@@ -111,6 +111,15 @@ def capability_names(*, session: Session) -> set[str]:
     return set(session.scalars(select(Capability.name)))
 
 
+def capability_names_by_id(*, session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """The name of each stored capability among `ids`, by id (unknown ids are left out)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Capability.id, Capability.name).where(Capability.id.in_(wanted)))
+    return {row.id: row.name for row in rows}
+
+
 def ensure_capabilities(*, session: Session, names: Iterable[str]) -> list[str]:
     """Create the capabilities among `names` that are not stored (source `usage`).
 

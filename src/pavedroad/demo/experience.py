@@ -144,6 +144,7 @@ def tickets_for(company: DemoCompany) -> list[Event]:
                     "kind": kind,
                     "self_service": self_service,
                     "text": text.format(service=rng.choice(names)),
+                    "answered_by": None,
                 }
             )
     rows.sort(key=lambda r: r["opened_at"])
@@ -154,7 +155,43 @@ def tickets_for(company: DemoCompany) -> list[Event]:
         # the category, and no random number is drawn here, so every other value stays.
         if number % 3 == 0:
             row["category"] = None
+    _answered_by_helpers(company, rows)
     return rows
+
+
+# Developers outside the platform team who answer other teams' tickets once the PM arrives:
+# the champion candidates the data suggests (comms/champions.py). No random number is drawn.
+TICKET_HELPERS = 5
+HELPED_EVERY = 40
+
+
+def ticket_helpers(company: DemoCompany) -> list[tuple[str, str]]:
+    """(email, team) of the first developer by email of each of the first TICKET_HELPERS
+    product teams (by slug) who were there from the start of the history."""
+    first: dict[str, str] = {}
+    for developer in sorted(company.developers, key=lambda d: d.email or ""):
+        started = developer.started_at
+        if not developer.email or developer.team == "platform":
+            continue
+        if started is not None and started >= HISTORY_START:
+            continue
+        first.setdefault(developer.team, developer.email)
+    return [(first[team], team) for team in sorted(first)[:TICKET_HELPERS]]
+
+
+def _answered_by_helpers(company: DemoCompany, rows: list[Event]) -> None:
+    helpers = ticket_helpers(company)
+    if not helpers:
+        return
+    for number, row in enumerate(rows, 1):
+        if row["opened_at"] < PM_HIRED or number % HELPED_EVERY:
+            continue
+        # Helper by ticket number; the next one when the first is of the ticket's own team.
+        for step in range(len(helpers)):
+            email, team = helpers[(number // HELPED_EVERY + step) % len(helpers)]
+            if team != row["team"]:
+                row["answered_by"] = email
+                break
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ TYPE_WORDS = {
 
 
 def _type(column: Column) -> str:
-    word = TYPE_WORDS[column.type]
+    word = "email address" if column.email else TYPE_WORDS[column.type]
     if column.type == "enum":
         word += " " + " / ".join(f"`{c}`" for c in column.choices)
     if column.low is not None and column.high is not None:

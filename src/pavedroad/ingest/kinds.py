@@ -42,6 +42,8 @@ class Column:
     high: float | None = None
     default: object = None
     max_length: int = 200
+    # Text that must be an email address (the catalog's rule: `catalog.schemas.EMAIL_PATTERN`).
+    email: bool = False
 
 
 @dataclass(frozen=True)
@@ -327,6 +329,16 @@ KINDS: dict[str, EventKind] = {
                     "Need a new staging database",
                     max_length=20_000,
                     default="",
+                ),
+                Column(
+                    "answered_by",
+                    "text",
+                    False,
+                    "email of the developer who answered it (one of another team makes a "
+                    "champion candidate)",
+                    "ada@example.com",
+                    max_length=320,
+                    email=True,
                 ),
             ),
             ordered=(("opened_at", "resolved_at"),),

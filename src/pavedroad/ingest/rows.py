@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from typing import Any
 
+from pavedroad.catalog.schemas import EMAIL_PATTERN
 from pavedroad.errors import InputProblem, InvalidInputError
 from pavedroad.ingest.kinds import Column, EventKind
 from pavedroad.parsing import in_utc, parse_bool, parse_timestamp
@@ -104,6 +105,7 @@ Converter = Callable[[object], object]
 
 def _text_converter(column: Column) -> Converter:
     limit = column.max_length
+    email = column.email
 
     def convert(value: object) -> object:
         if type(value) is str:
@@ -116,6 +118,8 @@ def _text_converter(column: Column) -> Converter:
             raise InvalidInputError.because(f"longer than {limit} characters")
         if "\x00" in text:
             raise InvalidInputError.because("contains a NUL character")
+        if email and text and not EMAIL_PATTERN.match(text):
+            raise InvalidInputError.because("expected an email address such as ada@example.com")
         return text
 
     return convert

@@ -132,6 +132,23 @@ def tickets_without_category(*, session: Session) -> list[TicketRow]:
     return [_row(t) for t in session.scalars(query)]
 
 
+def answers_by_team(*, session: Session) -> dict[str, dict[str, int]]:
+    """Tickets answered per answerer (lower-cased email) and per team of the ticket; tickets
+    without a team or an answerer are left out."""
+    answerer = func.lower(func.trim(Ticket.answered_by))
+    query = (
+        select(answerer, Ticket.team, func.count())
+        .where(Ticket.answered_by.is_not(None), Ticket.team.is_not(None))
+        .group_by(answerer, Ticket.team)
+    )
+    found: dict[str, dict[str, int]] = {}
+    for email, team, count in session.execute(query):
+        if email and team:
+            teams = found.setdefault(str(email), {})
+            teams[str(team)] = teams.get(str(team), 0) + int(count)
+    return found
+
+
 def _row(ticket: Ticket) -> TicketRow:
     category = (ticket.category or "").strip() or None
     return TicketRow(
@@ -153,6 +170,7 @@ class OrgFacts:
     date: date
     customers: int | None
     developers: int | None
+    hourly_rate: float | None = None
 
 
 def org_facts_before(*, session: Session, end: date) -> OrgFacts | None:
@@ -162,4 +180,9 @@ def org_facts_before(*, session: Session, end: date) -> OrgFacts | None:
     ).first()
     if fact is None:
         return None
-    return OrgFacts(date=fact.date, customers=fact.customers, developers=fact.developers)
+    return OrgFacts(
+        date=fact.date,
+        customers=fact.customers,
+        developers=fact.developers,
+        hourly_rate=fact.hourly_rate,
+    )

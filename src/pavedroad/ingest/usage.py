@@ -88,3 +88,37 @@ def count_usage(*, session: Session, capability: str, start: datetime, end: date
         .where(UsageEvent.capability == capability, UsageEvent.at >= start, UsageEvent.at < end)
     )
     return session.scalar(query) or 0
+
+
+@dataclass(frozen=True)
+class FirstUse:
+    """The developer who used a capability first in their team, and when."""
+
+    capability: str
+    team: str
+    developer: str
+    at: datetime
+
+
+def first_users(*, session: Session, capability: str | None = None) -> list[FirstUse]:
+    """Per capability and team, the developer with the earliest use (ties: the smaller email),
+    by capability, then team; uses without a developer are left out."""
+    query = (
+        select(
+            UsageEvent.capability,
+            UsageEvent.team,
+            func.lower(UsageEvent.developer),
+            func.min(UsageEvent.at),
+        )
+        .where(UsageEvent.developer.is_not(None), UsageEvent.developer != "")
+        .group_by(UsageEvent.capability, UsageEvent.team, func.lower(UsageEvent.developer))
+    )
+    if capability is not None:
+        query = query.where(UsageEvent.capability == capability)
+    first: dict[tuple[str, str], FirstUse] = {}
+    for name, team, developer, at in session.execute(query):
+        found = FirstUse(name, team, str(developer), at)
+        known = first.get((name, team))
+        if known is None or (found.at, found.developer) < (known.at, known.developer):
+            first[(name, team)] = found
+    return [first[key] for key in sorted(first)]

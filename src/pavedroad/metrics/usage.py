@@ -11,11 +11,13 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from pavedroad.ingest import usage as events
-from pavedroad.ingest.usage import UsageDay
+from pavedroad.ingest.usage import FirstUse, UsageDay
 
 __all__ = [
+    "FirstUse",
     "UsageDay",
     "count_usage",
+    "first_users",
     "usage_by_developer",
     "usage_days",
     "usage_developers",
@@ -46,3 +48,8 @@ def usage_by_developer(*, session: Session, start: datetime, end: datetime) -> d
 def count_usage(*, session: Session, capability: str, start: datetime, end: datetime) -> int:
     """Uses of one capability in [start, end)."""
     return events.count_usage(session=session, capability=capability, start=start, end=end)
+
+
+def first_users(*, session: Session, capability: str | None = None) -> list[FirstUse]:
+    """Per capability and team, the developer who used it first there, and when."""
+    return events.first_users(session=session, capability=capability)

@@ -171,6 +171,25 @@ def examples_of(texts: Sequence[str]) -> list[str]:
     return shown
 
 
+# --- help given to other teams ----------------------------------------------------------------
+
+
+def answers_to_other_teams(
+    session: Session, *, teams_of: dict[str, str]
+) -> dict[str, dict[str, int]]:
+    """Per developer (email, as in `teams_of`: email -> their team slug), the tickets they
+    answered per team other than their own; developers not in `teams_of` are left out."""
+    found: dict[str, dict[str, int]] = {}
+    for email, teams in ingest_service.answers_by_team(session=session).items():
+        own = teams_of.get(email)
+        if own is None:
+            continue
+        others = {team: n for team, n in teams.items() if team != own}
+        if others:
+            found[email] = others
+    return found
+
+
 # --- the report -------------------------------------------------------------------------------
 
 

@@ -163,3 +163,44 @@ def monthly_categories_chart(rows: Sequence[tuple[str, str, int]]) -> dict[str, 
         .properties(width="container", height=220)
     )
     return dict(chart.to_dict())
+
+
+def trend_chart(
+    definition: KpiDefinition, points: Sequence[tuple[Any, str, float | None]]
+) -> dict[str, Any]:
+    """A KPI week by week without sample sizes (`points`: week start, ISO week, value), for
+    pages anyone may read (the public dashboard)."""
+    rows = [
+        {"week": str(start), "label": label, "value": _scaled(definition, value)}
+        for start, label, value in points
+    ]
+    chart = (
+        alt.Chart(alt.Data(values=rows))  # type: ignore[no-untyped-call]
+        .mark_line(point=True, color="#2563eb")
+        .encode(
+            x=alt.X("week:T", title=None, axis=alt.Axis(format="%d %b")),
+            y=alt.Y("value:Q", title=_axis_title(definition), scale=alt.Scale(zero=False)),
+            tooltip=[
+                alt.Tooltip("label:N", title="week"),
+                alt.Tooltip("value:Q", title=definition.name, format=".2f"),
+            ],
+        )
+        .properties(width="container", height=160)
+    )
+    return dict(chart.to_dict())
+
+
+def hours_by_term_chart(rows: Sequence[tuple[str, float]]) -> dict[str, Any]:
+    """Hours given back per ROI term (`rows`: term id, hours), as horizontal bars."""
+    values = [{"term": term, "hours": round(hours, 1)} for term, hours in rows]
+    chart = (
+        alt.Chart(alt.Data(values=values))  # type: ignore[no-untyped-call]
+        .mark_bar(color="#2563eb")
+        .encode(
+            y=alt.Y("term:N", title=None, sort=None),
+            x=alt.X("hours:Q", title="hours given back"),
+            tooltip=[alt.Tooltip("term:N"), alt.Tooltip("hours:Q", format=",.1f")],
+        )
+        .properties(width="container", height=36 * max(1, len(values)))
+    )
+    return dict(chart.to_dict())
