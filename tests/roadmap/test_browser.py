@@ -8,7 +8,7 @@ from pavedroad.db import unit_of_work
 from pavedroad.demo.company import DEMO_LOGIN
 from pavedroad.demo.loader import load_demo
 from pavedroad.demo.roadmap import AS_OF
-from tests.web.conftest import ARTIFACTS, BROWSER_MARKS
+from tests.web.conftest import ARTIFACTS, BROWSER_MARKS, warmed
 
 pytestmark = BROWSER_MARKS
 
@@ -17,7 +17,7 @@ pytestmark = BROWSER_MARKS
 def demo_server(live_server, engine) -> str:
     with unit_of_work(engine) as session:
         load_demo(session)
-    return live_server
+    return warmed(live_server)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from pavedroad.auth import service as auth
 from pavedroad.catalog.schemas import DeveloperIn, ServiceIn, TeamIn
 from pavedroad.catalog.service import CatalogBatch, apply_batch
 from pavedroad.db import unit_of_work
+from pavedroad.metrics.service import warm_up
 from pavedroad.settings import Settings
 from pavedroad.web.app import create_app
 
@@ -120,6 +121,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# The app behind each running live server, by its base URL.
+LIVE_APPS: dict[str, Any] = {}
+
+
 @pytest.fixture
 def live_server(db_url) -> Iterator[str]:
     """The app served by uvicorn on a free loopback port, as `pavedroad serve` runs it."""
@@ -129,6 +134,7 @@ def live_server(db_url) -> Iterator[str]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
+    LIVE_APPS[base] = app
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         try:
@@ -139,7 +145,16 @@ def live_server(db_url) -> Iterator[str]:
     yield base
     server.should_exit = True
     thread.join(timeout=10)
+    LIVE_APPS.pop(base, None)
     app.state.engine.dispose()
+
+
+def warmed(base: str) -> str:
+    """A live server whose store was just filled, with its KPI engine warmed the way `pavedroad
+    serve` warms it at start, waited for: the first page must not meet a cold engine on a busy
+    machine (the full demo's first copy took over a minute under `make test`'s load)."""
+    warm_up(LIVE_APPS[base].state.engine).join(timeout=600)
+    return base
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
