@@ -5,15 +5,11 @@ the calendar holds monthly demo days with growing attendance, and the pages show
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 from icalendar import Calendar
 
 from pavedroad.comms import calendar, launches
@@ -21,8 +17,7 @@ from pavedroad.db import make_engine, unit_of_work
 from pavedroad.demo.company import DEMO_LOGIN
 from pavedroad.demo.loader import load_demo
 from pavedroad.settings import Settings
-from pavedroad.web.app import create_app
-from tests.web.conftest import BROWSER_MARKS, _free_port
+from tests.web.conftest import BROWSER_MARKS, serving
 
 # Three days after the history ends: adoption (30 days after 2026-11-02) is judged for good.
 AS_OF = date(2026, 12, 4)
@@ -85,23 +80,8 @@ def _browser(test):
 
 @pytest.fixture
 def demo_server(demo_url: str) -> Iterator[str]:
-    port = _free_port()
-    app = create_app(Settings(database_url=demo_url, secure_cookies=False))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    yield base
-    server.should_exit = True
-    thread.join(timeout=10)
-    app.state.engine.dispose()
+    with serving(Settings(database_url=demo_url, secure_cookies=False)) as base:
+        yield base
 
 
 @_browser

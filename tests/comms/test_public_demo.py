@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 
 from pavedroad.catalog import service as catalog
@@ -24,8 +20,7 @@ from pavedroad.demo.comms_champions import load_champions
 from pavedroad.demo.company import build_company
 from pavedroad.demo.loader import load_demo
 from pavedroad.settings import Settings
-from pavedroad.web.app import create_app
-from tests.web.conftest import BROWSER_MARKS, _free_port
+from tests.web.conftest import BROWSER_MARKS, serving
 
 HOSTILE = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
 
@@ -56,23 +51,8 @@ def demo_engine(demo_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def public_server(demo_url: str) -> Iterator[str]:
     """The app on the demo store as `PAVEDROAD_PUBLIC_DASHBOARD=true pavedroad serve` runs it."""
-    port = _free_port()
-    app = create_app(Settings(database_url=demo_url, public_dashboard=True))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    yield base
-    server.should_exit = True
-    thread.join(timeout=10)
-    app.state.engine.dispose()
+    with serving(Settings(database_url=demo_url, public_dashboard=True)) as base:
+        yield base
 
 
 def _browser(test):

@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -125,11 +126,12 @@ def _free_port() -> int:
 LIVE_APPS: dict[str, Any] = {}
 
 
-@pytest.fixture
-def live_server(db_url) -> Iterator[str]:
-    """The app served by uvicorn on a free loopback port, as `pavedroad serve` runs it."""
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """The app for `settings` served by uvicorn on a free loopback port, as `pavedroad serve`
+    runs it; yields its base URL and stops it afterwards."""
     port = _free_port()
-    app = create_app(Settings(database_url=db_url, session_days=1, secure_cookies=False))
+    app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -142,11 +144,20 @@ def live_server(db_url) -> Iterator[str]:
                 break
         except httpx.TransportError:
             time.sleep(0.05)
-    yield base
-    server.should_exit = True
-    thread.join(timeout=10)
-    LIVE_APPS.pop(base, None)
-    app.state.engine.dispose()
+    try:
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        LIVE_APPS.pop(base, None)
+        app.state.engine.dispose()
+
+
+@pytest.fixture
+def live_server(db_url) -> Iterator[str]:
+    """The app on the test's store, served over real HTTP."""
+    with serving(Settings(database_url=db_url, session_days=1, secure_cookies=False)) as base:
+        yield base
 
 
 def warmed(base: str) -> str:
