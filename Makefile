@@ -9,7 +9,7 @@ PORT ?= 8000
 DOCS_PORT ?= 8001
 PYTEST_ARGS ?=
 
-.PHONY: demo test docs setup setup-test chromium lint typecheck unit docs-check clean
+.PHONY: demo test docs setup setup-test chromium lint typecheck unit docs-check clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,10 @@ docs: $(VENV)/.installed-docs
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr $(HOST):$(DOCS_PORT)
 
 test: setup-test lint typecheck unit docs-check
+
+# The README's screenshots (home, a KPI page, the roadmap at 1440x900), made from the demo.
+screenshots: setup-test
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .site

@@ -47,7 +47,7 @@ def test_import_builds_the_map_and_links_deliverables_to_their_goal(cli, engine,
         "2027-03-31",
         1,
     )
-    assert speed["target_text"] == "≤ 45.0 min"
+    assert speed["target_text"] == "≤ 0.75 h"  # lead time is shown in hours everywhere (issue 16)
     deliverables = speed["actors"][0]["impacts"][0]["deliverables"]
     assert [(d["title"], d["rice"], d["rank"]) for d in deliverables] == [
         ("Faster CI pipelines", 160.0, 1),
@@ -500,7 +500,7 @@ def test_the_mermaid_export_draws_goal_actor_impact_deliverable_and_flags(cli, m
     assert result.exit_code == 0
     text = result.stdout
     assert text.startswith("graph LR\n")
-    assert 'G1["Time to production halved (lead_time_p50 #8804; 45.0 min by 2027-03-31)"]' in text
+    assert 'G1["Time to production halved (lead_time_p50 #8804; 0.75 h by 2027-03-31)"]' in text
     assert "G1 --> G1A1" in text and "G1A1 --> G1A1I1" in text
     assert re.search(r'(D\d+)\["Faster CI pipelines"\]', text)
     assert "class" in text and "flagged;" in text

@@ -84,7 +84,7 @@ def test_adding_an_initiative_keeps_what_was_typed_when_refused(client, users, i
     assert 'value="Golden paths"' in refused.text and 'value="Sven"' in refused.text
     assert 'value="web, mars"' in refused.text
     assert re.search(r'value="CI takes 18 minutes" checked', refused.text)
-    assert "effort: effort &#39;0&#39; must be a number of person-months above 0" in refused.text
+    assert "Effort &#39;0&#39; must be a number of person-months above 0" in refused.text
     teams = client.post(
         "/initiatives",
         data={"title": "Golden paths", "impact": "2", "confidence": "0.8", "effort": "2",
@@ -160,7 +160,8 @@ def test_criteria_and_decisions_from_the_initiative_page(client, users, ids, eng
     )  # fmt: skip
     assert added.status_code == 303
     page = client.get(f"/initiatives/{ci}?as_of=2026-07-02").text
-    assert "ci_duration_p50 &lt; 8 by 2026-06-30" in page
+    # the names people use, not the KPI id (issue 16)
+    assert "CI duration (median) &lt; 8.0 min by 2026-06-30" in page
     assert "missed" in page and "Proposed for killing" in page and "18.0 min" in page
     assert 'href="/kpis/ci_duration_p50"' in page
     empty = client.post(

@@ -56,7 +56,8 @@ EXPECTED = {
     "tickets_per_100_developers": (3 / (7 / 30.4375) * 100 / 60, 3),
     # resolved in the week: t1 2 h, t2 24 h, t4 72 h
     "ticket_resolution_p50": (24.0, 3),
-    # the 2026-03-05 facts: (3000 + 20 x 50) / 1500
+    # the 2026-03-05 facts: (3000 + 20 x 50) / 1500 (since issue 16: the latest facts dated
+    # before the window end, one month's cost, so a window without a facts date is not empty)
     "cost_to_serve_per_customer": (4000 / 1500, 1),
     # Faster CI 2 (roadmap), Upgrade 1 (platform), 3 resolved tickets (unplanned); killed excluded
     "capacity_roadmap_share": (2 / (3 + 3 * TICKET), 5),

@@ -47,7 +47,7 @@ def test_building_the_map_level_by_level(client, tokens, backlog):
     ).json()
     assert (goal["kpi_name"], goal["target_text"]) == (
         "Lead time to production (median)",
-        "≤ 45.0 min",
+        "≤ 0.75 h",
     )
     actor = client.post(
         f"/api/v1/map/goals/{goal['id']}/actors", json={"name": "Feature developers"}, headers=write

@@ -39,7 +39,7 @@ def test_the_map_shows_goals_with_kpi_target_due_deliverables_flags_and_mermaid(
     sign_in(client, users["read"])
     page = client.get("/map").text
     assert "Time to production halved" in page and "Lead time to production (median)" in page
-    assert "≤ 45.0 min" in page and "2027-03-31" in page
+    assert "≤ 0.75 h" in page and "2027-03-31" in page
     assert re.search(r"Faster CI pipelines</a>\s*<span class=\"muted\">160.00 · #1", page)
     flagged = page.split('id="flagged"')[1].split("</section>")[0]
     assert "Multi-cloud abstraction" in flagged and "3 flagged" in flagged

@@ -8,9 +8,25 @@ from typing import Annotated, Literal
 import typer
 from rich.table import Table
 
-from pavedroad.cli.common import DbOption, JsonOption, console, err_console, print_json, store
+from pavedroad.cli.common import (
+    DbOption,
+    JsonOption,
+    console,
+    err_console,
+    parse_day,
+    print_json,
+    store,
+)
+from pavedroad.errors import printable
 from pavedroad.metrics import diagnoses as diagnosis_service
 from pavedroad.metrics import service
+from pavedroad.metrics.baseline import (
+    Baseline,
+    BaselineIn,
+    clear_baseline,
+    get_baseline,
+    set_baseline,
+)
 from pavedroad.metrics.definitions import KPI_IDS, format_value
 from pavedroad.metrics.windows import WINDOW_FORMS, Window, parse_window
 
@@ -282,3 +298,46 @@ def list_targets(as_json: JsonOption = False, db: DbOption = None) -> None:
     for kpi, value in found.items():
         table.add_row(kpi, service.get_definition_or_raise(kpi).target_text(value))
     console.print(table)
+
+
+def _baseline_contract(found: Baseline | None) -> dict[str, object]:
+    """`kpis baseline --json`: the day (null when none is set) and its label."""
+    return {"day": found.day.isoformat() if found else None, "label": found.label if found else ""}
+
+
+@app.command("baseline")
+def baseline(
+    day: Annotated[
+        str | None,
+        typer.Argument(help="The day to measure progress from (YYYY-MM-DD); without it: show it."),
+    ] = None,
+    label: Annotated[
+        str, typer.Option("--label", help='What happened that day, e.g. "PM arrived".')
+    ] = "",
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Remove the baseline (compare with 30 days before).")
+    ] = False,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Show, set or clear the baseline: the day the home page's north-star KPIs compare with."""
+    if clear and day is not None:
+        raise typer.BadParameter("give a DAY or --clear, not both")
+    with store(db) as session:
+        if clear:
+            clear_baseline(session=session)
+        elif day is not None:
+            data = BaselineIn(day=parse_day(day, option="DAY", example="2026-06-01"), label=label)
+            set_baseline(session=session, data=data, set_by="cli")
+        found = get_baseline(session=session)
+    if as_json:
+        print_json(_baseline_contract(found))
+        return
+    if found is None:
+        console.print("No baseline: the KPIs compare with the previous 30 days.")
+        console.print(
+            '[dim]`pavedroad kpis baseline 2026-06-01 --label "PM arrived"` sets one.[/dim]'
+        )
+        return
+    named = f" ({printable(found.label)})" if found.label else ""
+    console.print(f"Baseline: {found.day.isoformat()}{named}")

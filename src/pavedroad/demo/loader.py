@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from pavedroad.auth.service import create_user, list_users
 from pavedroad.catalog.service import CatalogBatch, apply_batch, seed_default_personas
 from pavedroad.demo.backlog import load_backlog
+from pavedroad.demo.baseline import load_baseline
 from pavedroad.demo.comms_champions import load_champions
 from pavedroad.demo.comms_changelog import load_changelog
 from pavedroad.demo.comms_launches import load_launches
@@ -86,6 +87,7 @@ STEPS: list[Step] = [
     ("catalog", load_catalog),
     ("demo user", load_demo_user),
     ("telemetry", load_telemetry),
+    ("baseline", load_baseline),
     ("backlog", load_backlog),
     ("roadmap", load_roadmap),
     ("capabilities", load_capabilities),

@@ -76,6 +76,14 @@ def survey_responses(
     return [_answer_set(r) for r in session.scalars(query.order_by(SurveyResponse.id))]
 
 
+def survey_responses_between(*, session: Session, start: date, end: date) -> list[SurveyAnswerSet]:
+    """Every survey's responses submitted from `start` to before `end`, in id order."""
+    query = select(SurveyResponse).where(
+        SurveyResponse.submitted_at >= start, SurveyResponse.submitted_at < end
+    )
+    return [_answer_set(r) for r in session.scalars(query.order_by(SurveyResponse.id))]
+
+
 def survey_waves_answered(*, session: Session, survey: str) -> dict[str, int]:
     """Wave name -> how many stored responses it has, for one survey."""
     rows = session.execute(

@@ -36,6 +36,58 @@ class KpiDefinition:
     kind: Kind
     semantics: str
     family: str
+    # The unit people read this KPI in, everywhere (headline, delta, chart axis, target); the
+    # stored value stays in `unit`. Empty: the same as `unit`.
+    display_unit: str = ""
+
+    @property
+    def shown_unit(self) -> str:
+        """The unit every page shows this KPI in (`hours` for lead time, `%` for fractions)."""
+        return self.display_unit or self.unit
+
+    def display(self, value: float | None) -> float | None:
+        """A stored value in the display unit (fractions as percent, minutes as hours...)."""
+        if value is None:
+            return None
+        if self.unit == "fraction":
+            return value * 100
+        return value * _SCALE.get((self.unit, self.shown_unit), 1.0)
+
+    def stored(self, shown: float) -> float:
+        """A value typed in the display unit, back in the stored unit (targets)."""
+        if self.unit == "fraction":
+            return shown / 100
+        return shown / _SCALE.get((self.unit, self.shown_unit), 1.0)
+
+    def axis_title(self, currency: str = "") -> str:
+        """The chart axis title: the display unit as people write it."""
+        if self.unit == "currency":
+            return f"{currency or 'money'} per customer a month"
+        return {"fraction": "%", "score": "NPS"}.get(self.unit, self.shown_unit)
+
+    def show(self, value: float | None, *, currency: str = "") -> str:
+        """A value in this KPI's one display unit: `23.3 h`, `78.6%`, `113.40 USD`."""
+        if value is None:
+            return "no data"
+        if self.unit == "fraction":
+            return format_value(value, "fraction")
+        number = self.display(value) or 0.0
+        return _with_unit(number, self.shown_unit, currency)
+
+    def delta_text(self, change: float | None, basis: str, *, currency: str = "") -> str:
+        """A change with its unit and basis: `down 4.9 h vs the previous 30 days`."""
+        if change is None:
+            return ""
+        if abs(change) <= 1e-12:
+            return f"no change vs {basis}"
+        word = "up" if change > 0 else "down"
+        if self.unit == "fraction":
+            amount = f"{abs(change) * 100:.1f} pts"
+        else:
+            amount = _with_unit(abs(self.display(change) or 0.0), self.shown_unit, currency)
+            if self.unit == "score":
+                amount = f"{abs(change):.0f} points"
+        return f"{word} {amount} vs {basis}"
 
     @property
     def cadence(self) -> str:
@@ -47,7 +99,7 @@ class KpiDefinition:
         value = self.target if target is None else target
         if value is None:
             return "no target set"
-        shown = format_value(value, self.unit)
+        shown = self.show(value)
         return {"up": "≥ ", "down": "≤ ", "near": "≈ "}[self.direction] + shown
 
     def meets(self, value: float, target: float) -> bool:
@@ -57,6 +109,32 @@ class KpiDefinition:
         if self.direction == "down":
             return value <= target
         return abs(value - target) <= NEAR_TOLERANCE
+
+
+# Stored unit -> display unit: the factor a stored value is multiplied by.
+_SCALE: dict[tuple[str, str], float] = {
+    ("minutes", "hours"): 1 / 60,
+    ("minutes", "days"): 1 / 1440,
+    ("hours", "days"): 1 / 24,
+}
+_SHORT = {"minutes": "min", "hours": "h", "days": "d"}
+
+
+def _with_unit(number: float, unit: str, currency: str) -> str:
+    """A number in a display unit, without switching units however large it is."""
+    if unit in _SHORT:
+        # a small round number (a 45 min target is 0.75 h) keeps its second decimal rather
+        # than read 0.8 h; measured values show one decimal
+        fine = abs(number) < 10 and abs(round(number, 1) - number) > 1e-9
+        fine = fine and abs(round(number, 2) - number) < 1e-9
+        return f"{number:,.2f} {_SHORT[unit]}" if fine else f"{number:,.1f} {_SHORT[unit]}"
+    if unit == "score":
+        return f"{number:+.0f}"
+    if unit in {"per week", "per month"}:
+        return f"{number:,.1f}/{'wk' if unit == 'per week' else 'mo'}"
+    if unit == "currency":
+        return f"{number:,.2f} {currency}".strip()
+    return f"{number:,.2f} {unit}".strip()
 
 
 def format_value(value: float | None, unit: str) -> str:
@@ -112,6 +190,7 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
             "it. Median, linear interpolation."
         ),
         family="delivery",
+        display_unit="hours",
     ),
     KpiDefinition(
         id="lead_time_p95",
@@ -120,8 +199,9 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         direction="down",
         target=None,
         kind="lagging",
-        semantics="As lead_time_p50, 95th percentile with linear interpolation (quantile_cont).",
+        semantics="As the median lead time to production, 95th percentile with linear interpolation (quantile_cont).",
         family="delivery",
+        display_unit="hours",
     ),
     KpiDefinition(
         id="time_to_first_deploy_p50",
@@ -208,7 +288,7 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         direction="down",
         target=60.0,
         kind="lagging",
-        semantics="As mttr_mean, median with linear interpolation.",
+        semantics="As mean time to restore, median with linear interpolation.",
         family="reliability",
     ),
     KpiDefinition(
@@ -245,7 +325,7 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         direction="down",
         target=None,
         kind="leading",
-        semantics="As ci_duration_p50, 95th percentile with linear interpolation.",
+        semantics="As the median CI duration, 95th percentile with linear interpolation.",
         family="delivery",
     ),
     KpiDefinition(
@@ -285,8 +365,8 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         target=4.0,
         kind="leading",
         semantics=(
-            "Mean 1-5 satisfaction over the same responses as nps (the latest wave in the window), "
-            "hidden below five responses like nps."
+            "Mean 1-5 satisfaction over the same responses as Developer NPS (the latest wave in the "
+            "window), hidden below five responses like it."
         ),
         family="satisfaction",
     ),
@@ -334,7 +414,7 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         target=None,
         kind="lagging",
         semantics=(
-            "tickets_per_month over the customers of the latest org facts dated before the window "
+            "Support tickets a month over the customers of the latest org facts dated before the window "
             "end, times 1,000."
         ),
         family="support",
@@ -347,7 +427,7 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         target=None,
         kind="lagging",
         semantics=(
-            "tickets_per_month over the developers of the latest org facts dated before the window "
+            "Support tickets a month over the developers of the latest org facts dated before the window "
             "end, times 100."
         ),
         family="support",
@@ -373,8 +453,10 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         target=None,
         kind="lagging",
         semantics=(
-            "Over org facts dated in the window: the sum of compute_cost + ops_hours x "
-            "hourly_rate, over the customers of the latest of those facts."
+            "A month's cost per customer, from the latest org facts dated before the window end "
+            "(org facts are monthly, like the other KPIs that read them): compute_cost + "
+            "ops_hours x hourly_rate, over that month's customers. Money is in the store's "
+            "currency setting."
         ),
         family="cost",
     ),
@@ -399,7 +481,7 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         direction="near",
         target=0.2,
         kind="lagging",
-        semantics="As capacity_roadmap_share, for platform (maintenance and upgrades) work.",
+        semantics="As capacity on roadmap work, for platform (maintenance and upgrades) work.",
         family="capacity",
     ),
     KpiDefinition(
@@ -410,7 +492,7 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         target=0.1,
         kind="lagging",
         semantics=(
-            "As capacity_roadmap_share, for unplanned work (resolved tickets and unplanned "
+            "As capacity on roadmap work, for unplanned work (resolved tickets and unplanned "
             "initiatives). At or under the budget share is met."
         ),
         family="capacity",

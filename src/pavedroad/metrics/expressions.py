@@ -502,6 +502,9 @@ def adoption(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
 
 
 def cost_to_serve(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
+    """A month's cost per customer from the latest org facts dated before each window's end:
+    org facts are monthly, so a window that holds no facts date still has a value (the rule
+    the ticket ratios follow), and the headline agrees with the weekly chart."""
     if cut.by or cut.team or cut.service:
         raise NotApplicable
     f = t.org_facts
@@ -510,18 +513,16 @@ def cost_to_serve(t: Tables, wins: ir.Table, cut: Cut) -> ir.Table:
         cost=f.compute_cost.fill_null(0.0)
         + f.ops_hours.fill_null(0.0) * f.hourly_rate.fill_null(0.0),
     )
-    joined = _in_window(f, "dated", wins)
-    ranked = joined.mutate(
+    before = f.join(wins, f.dated < wins.end)
+    ranked = before.mutate(
         position=ibis.row_number().over(ibis.window(group_by="w", order_by=ibis.desc("dated")))
     )
-    latest = ranked.filter(ranked.position == 0).select(latest_w="w", last_customers="customers")
-    totals = joined.group_by("w").aggregate(cost=joined.cost.sum(), n=joined.count())
-    both = totals.join(latest, totals.w == latest.latest_w)
-    return both.select(
-        w=both.w,
+    latest = ranked.filter(ranked.position == 0)
+    return latest.select(
+        w=latest.w,
         grp=ibis.literal(ALL),
-        cost_to_serve_per_customer=both.cost / both.last_customers.nullif(0),
-        n=both.n,
+        cost_to_serve_per_customer=latest.cost / latest.customers.nullif(0),
+        n=ibis.literal(1, "int64"),
     )
 
 
@@ -706,7 +707,8 @@ def evidence(t: Tables, wins: ir.Table, cut: Cut, family: str) -> ir.Table:
         return adoption_by_team(t, wins, cut)
     if family == "cost_to_serve":
         f = t.org_facts.mutate(dated=t.org_facts.date.cast("timestamp"))
-        rows = _in_window(f, "dated", wins).filter(lambda r: r.w == 0)
+        first = wins.filter(wins.w == 0)
+        rows = f.join(first, f.dated < first.end).order_by(ibis.desc("dated")).limit(1)
         return rows.select(
             "date", "customers", "developers", "compute_cost", "ops_hours", "hourly_rate"
         ).order_by(ibis.desc("date"))

@@ -23,7 +23,14 @@ from pavedroad import versions as data_versions
 from pavedroad.db import store_of, utcnow
 from pavedroad.errors import NotFoundError, PavedroadError
 from pavedroad.ingest import service as ingest
-from pavedroad.metrics.definitions import BY_ID, DEFINITIONS, KPI_IDS, KpiDefinition
+from pavedroad.metrics.definitions import (
+    BY_ID,
+    DEFINITIONS,
+    KPI_IDS,
+    NPS_DETRACTOR_UP_TO,
+    NPS_PROMOTER_FROM,
+    KpiDefinition,
+)
 from pavedroad.metrics.engine import (
     HIDDEN,
     Backend,
@@ -219,7 +226,20 @@ DATA_TABLES: dict[str, Domain] = {
 
 def _versions(session: Session) -> dict[str, tuple[Any, ...]]:
     """What each table looks like now, cheaply: event tables by their version counters,
-    reference tables by the data version of the domain that writes them."""
+    reference tables by the data version of the domain that writes them.
+
+    The engine reads the committed store (on SQLite the columnar mirror is copied through its
+    own connections; on PostgreSQL the queries run on the engine's own connection), so the
+    stamps are read from the committed store too, on a connection of their own: a session that
+    has written and not yet committed (a demo load, an import that then asks for KPIs) would
+    otherwise file what the engine saw under stamps ahead of it, and keep that stale answer as
+    current once it commits.
+    """
+    with Session(bind=session.get_bind()) as committed:
+        return _stamps(committed)
+
+
+def _stamps(session: Session) -> dict[str, tuple[Any, ...]]:
     stamps: dict[str, tuple[Any, ...]] = dict(ingest.event_versions(session=session))
     data = data_versions.current(session)
     for table, domain in DATA_TABLES.items():
@@ -505,9 +525,11 @@ def dashboard(
     service: str | None = None,
     weeks: int | None = None,
     kpi_ids: Sequence[str] | None = None,
+    compare: Window | None = None,
 ) -> Dashboard:
-    """Every KPI (or the ones asked) for a window, with trends and `weeks` of weekly values
-    (None: as many as `chart_weeks` gives the window)."""
+    """Every KPI (or the ones asked) for a window, with trends against `compare` (default: the
+    previous window of the same length) and `weeks` of weekly values (None: as many as
+    `chart_weeks` gives the window)."""
     window = window or default_window()
     ids = list(kpi_ids or KPI_IDS)
     _known_or_raise(session, team=team, service=service)
@@ -515,7 +537,7 @@ def dashboard(
     weekly = weekly_windows(
         weeks if weeks is not None else chart_weeks(window), until=window.end.date()
     )
-    windows = [window, window.previous(), *weekly]
+    windows = [window, compare or window.previous(), *weekly]
     cells = compute(session=session, kpi_ids=ids, windows=windows, cut=cut)
     goals = targets(session=session)
     board = Dashboard(window=window, cut=cut, results=[])
@@ -586,11 +608,19 @@ def kpi_detail(
     weeks: int | None = None,
     team: str | None = None,
     service: str | None = None,
+    compare: Window | None = None,
 ) -> KpiDetail:
-    """A KPI overall and cut by team or service, with weekly series for its chart."""
+    """A KPI overall and cut by team or service, with weekly series for its chart (trends
+    against `compare`, default the previous window of the same length)."""
     definition = get_definition_or_raise(kpi_id)
     board = dashboard(
-        session=session, window=window, team=team, service=service, weeks=weeks, kpi_ids=[kpi_id]
+        session=session,
+        window=window,
+        team=team,
+        service=service,
+        weeks=weeks,
+        kpi_ids=[kpi_id],
+        compare=compare,
     )
     headline = board.results[0]
     overall = board.weekly.get(kpi_id, Series(ALL, []))
@@ -601,7 +631,7 @@ def kpi_detail(
         weekly = [point[0] for point in overall.points] or weekly_windows(
             weeks if weeks is not None else chart_weeks(window), until=window.end.date()
         )
-        windows = [window, window.previous(), *weekly]
+        windows = [window, compare or window.previous(), *weekly]
         cut = Cut(by=by, team=team, service=service)
         found = compute(session=session, kpi_ids=[kpi_id], windows=windows, cut=cut)[kpi_id]
         target = kpi_target(session=session, kpi_id=kpi_id)
@@ -681,6 +711,63 @@ def latest_values(
     return window_values(session=session, kpi_ids=kpi_ids, start=end - timedelta(days=30), end=end)
 
 
+@dataclass(frozen=True)
+class WaveValue:
+    """A survey KPI in one wave: its value (None when hidden) and how many answered."""
+
+    wave: str
+    last_day: date
+    value: float | None
+    answers: int
+
+    @property
+    def hidden(self) -> bool:
+        """Fewer than MIN_SURVEY_RESPONDENTS answers: no number is shown."""
+        return self.answers < MIN_SURVEY_RESPONDENTS
+
+
+def survey_waves(*, session: Session, kpi_id: str, window: Window) -> list[WaveValue]:
+    """NPS or satisfaction per survey wave answered in `window` (by each wave's last answer),
+    oldest first, over the whole organisation; a wave under five answers has no value."""
+    if kpi_id not in SURVEY_KPIS:
+        raise PavedroadError(
+            f"{kpi_id} is not a survey KPI; per-wave values are for nps, satisfaction"
+        )
+    rows = ingest.survey_responses_between(
+        session=session, start=window.start.date(), end=window.end.date()
+    )
+    return wave_values(
+        [(r.wave, r.submitted_at, r.nps, r.satisfaction) for r in rows], kpi_id=kpi_id
+    )
+
+
+def wave_values(
+    rows: Sequence[tuple[str, Any, int | None, int | None]], *, kpi_id: str
+) -> list[WaveValue]:
+    """Per wave (rows: wave, submitted day, NPS 0-10, satisfaction 1-5): the KPI as the engine
+    defines it, hidden under MIN_SURVEY_RESPONDENTS answers. Pure, for tests with plain values."""
+    by_wave: dict[str, list[tuple[Any, int | None, int | None]]] = {}
+    for wave, day, nps_score, satisfied in rows:
+        by_wave.setdefault(wave, []).append((day, nps_score, satisfied))
+    out: list[WaveValue] = []
+    for wave, answers in by_wave.items():
+        last = max(a[0] for a in answers)
+        last_day = last.date() if hasattr(last, "date") else last
+        value: float | None = None
+        if kpi_id == "nps":
+            scores = [a[1] for a in answers if a[1] is not None]
+            if scores:
+                promoters = sum(1 for x in scores if x >= NPS_PROMOTER_FROM)
+                detractors = sum(1 for x in scores if x <= NPS_DETRACTOR_UP_TO)
+                value = (promoters - detractors) * 100 / len(scores)
+        else:
+            rated = [a[2] for a in answers if a[2] is not None]
+            value = sum(rated) / len(rated) if rated else None
+        shown = value if len(answers) >= MIN_SURVEY_RESPONDENTS else None
+        out.append(WaveValue(wave, last_day, shown, len(answers)))
+    return sorted(out, key=lambda w: (w.last_day, w.wave))
+
+
 def has_events(*, session: Session) -> bool:
     """Whether any telemetry has been ingested (pages show how to start when not)."""
     return ingest.has_events(session=session)
@@ -718,6 +805,12 @@ def warm_up(engine: Any) -> threading.Thread:
         try:
             with Session(engine) as session:
                 dashboard(session=session)
+                # The home (the first page after sign-in) asks for more: the north star
+                # before the baseline and the criteria judged for "needs you". Imported here
+                # because the home gathers other domains that themselves use this module.
+                from pavedroad.home import home_view
+
+                home_view(session=session)
         except Exception:  # warming is best effort; a real request reports its errors
             return
 

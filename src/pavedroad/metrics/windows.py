@@ -1,7 +1,9 @@
 """Time windows for KPIs: half-open [start, end) in UTC, parsed from the contract's forms.
 
 `2026-W14` (ISO week), `2026-03` (month), `2026-Q1` (quarter), `2026-H2` (half), `last-30d`
-(the 30 whole days up to and including today, UTC), and `START..END` dates, end exclusive.
+(the 30 whole days up to and including today, UTC), `qtd` and `ytd` (the quarter and the year
+to date, today included), `since:2026-06-01` (that day up to and including today), and
+`START..END` dates, end exclusive.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from pavedroad.errors import PavedroadError
 
-WINDOW_FORMS = "2026-W14, 2026-03, 2026-Q1, 2026-H2, last-30d, or START..END dates (end exclusive)"
+WINDOW_FORMS = (
+    "2026-W14, 2026-03, 2026-Q1, 2026-H2, last-30d, qtd, ytd, since:2026-06-01, "
+    "or START..END dates (end exclusive)"
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -34,6 +39,10 @@ class Window:
         length = self.end - self.start
         return Window(self.start - length, self.start, f"before {self.label}")
 
+    def year_before(self) -> Window:
+        """The same dates a year earlier (29 February falls back to the 28th)."""
+        return Window(_year_back(self.start), _year_back(self.end), f"{self.label} a year earlier")
+
     def as_dict(self) -> dict[str, str]:
         """The JSON form of the contract: ISO start and end."""
         return {"start": self.start.isoformat(), "end": self.end.isoformat()}
@@ -47,6 +56,13 @@ def _month_start(year: int, month: int) -> date:
     year += (month - 1) // 12
     month = (month - 1) % 12 + 1
     return date(year, month, 1)
+
+
+def _year_back(moment: datetime) -> datetime:
+    try:
+        return moment.replace(year=moment.year - 1)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year - 1, day=28)
 
 
 def today_utc() -> date:
@@ -122,6 +138,25 @@ def _parse_window(text: str, *, today: date | None) -> Window:
             raise PavedroadError(f"window {text!r}: the number of days must be at least 1")
         reference = today if today is not None else today_utc()
         return last_days(days, until=reference + timedelta(days=1))
+    if upper in {"QTD", "YTD"}:
+        reference = today if today is not None else today_utc()
+        first_day = (
+            date(reference.year, 3 * ((reference.month - 1) // 3) + 1, 1)
+            if upper == "QTD"
+            else date(reference.year, 1, 1)
+        )
+        return window_between(first_day, reference + timedelta(days=1), upper.lower())
+    if upper.startswith("SINCE:"):
+        reference = today if today is not None else today_utc()
+        try:
+            since = date.fromisoformat(raw[6:].strip())
+        except ValueError:
+            raise PavedroadError(
+                f"window {text!r}: since: takes an ISO date like since:2026-06-01"
+            ) from None
+        if since > reference:
+            raise PavedroadError(f"window {text!r}: {since} is after today ({reference})")
+        return window_between(since, reference + timedelta(days=1), f"since:{since}")
     if ".." in raw:
         head, _, tail = raw.partition("..")
         try:
@@ -166,3 +201,45 @@ def weekly_windows(weeks: int, *, until: date | None = None) -> list[Window]:
 def quarter_of(day: date) -> str:
     """The quarter label (`2026-Q3`) that holds a day."""
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+# --- presets and comparisons for the KPI pages --------------------------------------------
+
+Compare = str  # "previous" | "year" | "baseline"
+COMPARE_MODES: tuple[str, ...] = ("previous", "year", "baseline")
+
+
+def window_presets(baseline: date | None, *, today: date | None = None) -> list[tuple[str, str]]:
+    """The windows a KPI page offers as one click: (what people read, the window text).
+
+    "Since the baseline" is offered only when a baseline is set and lies before today."""
+    reference = today if today is not None else today_utc()
+    presets = [
+        ("30 days", "last-30d"),
+        ("90 days", "last-90d"),
+        ("quarter to date", "qtd"),
+        ("year to date", "ytd"),
+    ]
+    if baseline is not None and FIRST_DAY <= baseline <= reference:
+        presets.append((f"since the baseline ({baseline.isoformat()})", f"since:{baseline}"))
+    return presets
+
+
+def compare_window(window: Window, mode: str, *, baseline: date | None = None) -> Window:
+    """The period a window is compared with: the previous period of the same length (the
+    default), the same dates a year earlier, or the baseline's first 30 days."""
+    if mode == "year":
+        return window.year_before()
+    if mode == "baseline" and baseline is not None:
+        return window_between(baseline, baseline + timedelta(days=30), "the baseline's 30 days")
+    return window.previous()
+
+
+def compare_basis(window: Window, mode: str, *, baseline: date | None = None) -> str:
+    """What a delta is measured against, in words: `the previous 30 days`."""
+    if mode == "year":
+        return "the same days a year earlier"
+    if mode == "baseline" and baseline is not None:
+        return f"the 30 days from the baseline ({baseline.isoformat()})"
+    days = window.days
+    return f"the previous {days:g} days" if days != 7 else "the previous week"

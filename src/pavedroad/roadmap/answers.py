@@ -56,10 +56,19 @@ def _asked_inputs(question: WhatIfIn, base: RiceInputs | None) -> RiceInputs:
     )
 
 
-def what_if_answer(*, session: Session, question: WhatIfIn, as_of: date | None = None) -> WhatIfOut:
-    """Re-plan with the asked initiative forced into Now or Next; nothing is written."""
+def what_if_answer(
+    *,
+    session: Session,
+    question: WhatIfIn,
+    as_of: date | None = None,
+    backlog: RoadmapBacklog | None = None,
+) -> WhatIfOut:
+    """Re-plan with the asked initiative forced into Now or Next; nothing is written.
+
+    `backlog` is the request's judged backlog when the caller has one (`read_backlog`).
+    """
     as_of = as_of or today_utc()
-    backlog = RoadmapBacklog(session)
+    backlog = backlog or RoadmapBacklog(session, as_of)
     now, next_ = planning_budgets(session, as_of)
     found = backlog.find(question.add)
     if found is not None:

@@ -7,6 +7,7 @@ impact map; both are read once per request.
 from __future__ import annotations
 
 from dataclasses import fields
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -17,7 +18,7 @@ from pavedroad.roadmap.planner import ACTIVE_STATUSES, Candidate
 from pavedroad.roadmap.schemas import RoadmapCard
 
 # What a card carries as the backlog ranked it; its lock and goal priority are the roadmap's.
-_RANKED = RoadmapCard.model_fields.keys() - {"locked", "goal_priority"}
+_RANKED = RoadmapCard.model_fields.keys() - {"locked", "goal_priority", "kill_proposed"}
 # What a planner candidate takes from its card; confidence and goals come from the backlog.
 _FROM_CARD = {f.name for f in fields(Candidate)} - {"confidence", "goals"}
 
@@ -34,6 +35,7 @@ def card(entry: RankedInitiative, priorities: dict[str, int]) -> RoadmapCard:
         **entry.model_dump(include=_RANKED),
         locked=entry.lane_locked,
         goal_priority=min(served) if served else None,
+        kill_proposed="kill_proposed" in entry.flags,
     )
 
 
@@ -47,10 +49,12 @@ def candidate(card: RoadmapCard, entry: RankedInitiative) -> Candidate:
 
 
 class RoadmapBacklog:
-    """The ranked backlog once per request, as cards and as planner candidates."""
+    """The ranked backlog once per request, as cards and as planner candidates; its criteria are
+    judged against the live KPIs so a card shows, and the plan heeds, a kill proposal."""
 
-    def __init__(self, session: Session) -> None:
-        self.entries = list_initiatives(session=session, evaluate_criteria=False)
+    def __init__(self, session: Session, today: date | None = None) -> None:
+        # Judging criteria reads KPI values: build one RoadmapBacklog per request and pass it on.
+        self.entries = list_initiatives(session=session, evaluate_criteria=True, today=today)
         self.priorities = goal_priorities(session)
         self.cards = [card(e, self.priorities) for e in self.entries]
         self.candidates = [candidate(c, e) for c, e in zip(self.cards, self.entries, strict=True)]

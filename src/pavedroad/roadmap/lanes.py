@@ -67,11 +67,18 @@ def _use(cards: Sequence[RoadmapCard], lane: str, budget: Budget) -> list[Capaci
 
 
 def show_roadmap(
-    *, session: Session, as_of: date | None = None, horizon: str = "quarter"
+    *,
+    session: Session,
+    as_of: date | None = None,
+    horizon: str = "quarter",
+    backlog: RoadmapBacklog | None = None,
 ) -> RoadmapView:
-    """The four lanes as stored, the budget Now and Next use, and where the plan disagrees."""
+    """The four lanes as stored, the budget Now and Next use, and where the plan disagrees.
+
+    `backlog` is the request's judged backlog when the caller has one (`read_backlog`).
+    """
     as_of = as_of or today_utc()
-    backlog = RoadmapBacklog(session)
+    backlog = backlog or RoadmapBacklog(session, as_of)
     now, next_ = planning_budgets(session, as_of)
     active = backlog.active_cards()
     plan = plan_lanes(backlog.candidates, now=now, next=next_)
@@ -120,6 +127,12 @@ def show_roadmap(
     )
 
 
+def read_backlog(*, session: Session, as_of: date | None = None) -> RoadmapBacklog:
+    """The backlog as the roadmap reads it, criteria judged on `as_of`: one per request, passed
+    on to `show_roadmap` and `plan_roadmap` so the KPI values are read once."""
+    return RoadmapBacklog(session, as_of or today_utc())
+
+
 def _on_the_roadmap_or_raise(session: Session, title: str) -> Initiative:
     """The initiative with this title, or ConflictError when it is done or killed (off the
     roadmap)."""
@@ -155,10 +168,16 @@ def unlock_lane(*, session: Session, title: str) -> Initiative:
     return backlog_lanes.unlock_lane(session=session, initiative=initiative)
 
 
-def plan_roadmap(*, session: Session, as_of: date | None = None, apply: bool = False) -> PlanOut:
+def plan_roadmap(
+    *,
+    session: Session,
+    as_of: date | None = None,
+    apply: bool = False,
+    backlog: RoadmapBacklog | None = None,
+) -> PlanOut:
     """Propose lanes for every active initiative; with `apply`, write the unlocked ones."""
     as_of = as_of or today_utc()
-    backlog = RoadmapBacklog(session)
+    backlog = backlog or RoadmapBacklog(session, as_of)
     now, next_ = planning_budgets(session, as_of)
     plan = plan_lanes(backlog.candidates, now=now, next=next_)
     cards = {c.title: c for c in backlog.cards}

@@ -6,8 +6,10 @@ one) and then by RICE, and each goes to the first of Now and Next whose budget f
 category (the quarter's person-months times the category's share) still has room for its
 whole effort (first fit: a smaller initiative further down may still fit where a bigger
 one did not). The rest go to Later. Ideas at 50% confidence go to Exploring: they need
-validating before anyone commits to them. Work already done in a quarter has spent part of
-its budget. Lanes set by hand (locked) are kept and consume their quarter's budget first;
+validating before anyone commits to them. An initiative whose kill criteria propose killing it
+is never moved forward: it stays in Later or Exploring, or leaves Now and Next for Later, until
+someone decides to kill or continue it (a lane set by hand still stays). Work already done
+in a quarter has spent part of its budget. Lanes set by hand (locked) are kept and consume their quarter's budget first;
 the plan lists where it would have put them instead.
 """
 
@@ -25,6 +27,9 @@ CATEGORIES: tuple[str, ...] = vocabulary.CATEGORIES
 ACTIVE_STATUSES: frozenset[str] = vocabulary.ACTIVE_STATUSES
 
 LOW_CONFIDENCE = 0.5
+KILL_PROPOSED_REASON = (
+    "its kill criteria propose killing it: decide kill or continue before committing more"
+)
 # Effort is compared with this slack so that 0.1 + 0.2 person-months fit in 0.3.
 _SLACK = 1e-9
 
@@ -62,6 +67,8 @@ class Candidate:
     quarter: str | None = None
     reach: float = 0.0
     goals: tuple[str, ...] = ()
+    # Its kill criteria propose killing it: no more commitment until someone decides.
+    kill_proposed: bool = False
 
     @property
     def exploratory(self) -> bool:
@@ -215,7 +222,16 @@ def _fill(
         if candidate.title in placements:
             continue
         category = candidate.category
-        if candidate.exploratory:
+        if candidate.kill_proposed:
+            lane = candidate.lane if candidate.lane in ("later", "exploring") else "later"
+            placement = Placement(
+                candidate.title,
+                str(lane),
+                None,
+                False,
+                KILL_PROPOSED_REASON,
+            )
+        elif candidate.exploratory:
             placement = Placement(
                 candidate.title,
                 "exploring",

@@ -81,6 +81,9 @@ class RoadmapCard(BaseModel):
     quarter: str | None
     locked: bool
     flags: list[str]
+    # The backlog's kill criteria propose killing it (also in `flags`): the plan keeps it out
+    # of Now and Next until someone decides.
+    kill_proposed: bool = False
 
 
 class CapacityUse(BaseModel):

@@ -11,12 +11,19 @@ from __future__ import annotations
 
 from pavedroad.roadmap.answers import what_if_answer
 from pavedroad.roadmap.budgets import capacity_report, quarter_capacity, set_capacity
-from pavedroad.roadmap.lanes import plan_roadmap, set_lane, show_roadmap, unlock_lane
+from pavedroad.roadmap.lanes import (
+    plan_roadmap,
+    read_backlog,
+    set_lane,
+    show_roadmap,
+    unlock_lane,
+)
 
 __all__ = [
     "capacity_report",
     "plan_roadmap",
     "quarter_capacity",
+    "read_backlog",
     "set_capacity",
     "set_lane",
     "show_roadmap",

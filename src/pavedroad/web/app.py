@@ -18,6 +18,7 @@ from fastapi.responses import (
     Response,
 )
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 
 from pavedroad import __version__
 from pavedroad.auth.throttle import SignInThrottle
@@ -125,6 +126,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sign_in_throttle = SignInThrottle()
 
     app.add_middleware(RefuseNul)
+    # Pages, JSON and static files (the 900 KB chart bundle) travel compressed.
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
     document_errors(app)
 
     @app.get("/favicon.ico", include_in_schema=False)

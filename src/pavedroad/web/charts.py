@@ -4,7 +4,9 @@ vl-convert produces (served by the app itself: no CDN); sparklines as inline SVG
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import altair as alt
@@ -22,19 +24,56 @@ def vega_embed_bundle() -> str:
     return bundle
 
 
-def _axis_title(definition: KpiDefinition) -> str:
-    return {"fraction": "%", "score": "NPS"}.get(definition.unit, definition.unit)
+def _axis_title(definition: KpiDefinition, currency: str = "") -> str:
+    return definition.axis_title(currency)
 
 
 def _scaled(definition: KpiDefinition, value: float | None) -> float | None:
-    if value is None:
-        return None
-    return value * 100 if definition.unit == "fraction" else value
+    """A value in the KPI's one display unit (the headline and the target use the same)."""
+    return definition.display(value)
 
 
-def weekly_chart(definition: KpiDefinition, series: Series, target: float | None) -> dict[str, Any]:
-    """The KPI week by week, with its target as a rule."""
-    rows = [
+@dataclass(frozen=True)
+class Marker:
+    """A dated event drawn on a KPI chart: an initiative shipped, a launch, a due date."""
+
+    day: date
+    label: str
+    kind: str = "shipped"  # shipped | launch | started | due
+
+
+@dataclass(frozen=True)
+class TargetLine:
+    """A target drawn on a KPI chart with its label (the KPI's own, a map goal's, a criterion)."""
+
+    value: float
+    label: str
+    kind: str = "target"  # target | goal | threshold
+
+
+_MARKER_COLOURS = {
+    "shipped": "#16a34a",
+    "launch": "#9333ea",
+    "started": "#0369a1",
+    "due": "#b45309",
+}
+_TARGET_COLOURS = {"target": "#dc2626", "goal": "#0f766e", "threshold": "#b45309"}
+
+
+def weekly_chart(
+    definition: KpiDefinition,
+    series: Series,
+    target: float | None,
+    *,
+    markers: Sequence[Marker] = (),
+    goals: Sequence[TargetLine] = (),
+    currency: str = "",
+    target_label: str | None = None,
+) -> dict[str, Any]:
+    """The KPI week by week in its display unit, with its target as a labelled band (the side
+    that meets it, shaded), other targets (map goals, criteria) as labelled rules, and dated
+    markers (initiatives shipped, launches) inside the chart's span."""
+    rows: list[dict[str, Any]] = [
         {
             "week": window.start.date().isoformat(),
             "label": window.label,
@@ -43,12 +82,13 @@ def weekly_chart(definition: KpiDefinition, series: Series, target: float | None
         }
         for window, value, sample in series.points
     ]
+    title = _axis_title(definition, currency)
     line = (
         alt.Chart(alt.Data(values=rows))  # type: ignore[no-untyped-call]
         .mark_line(point=True, color="#2563eb")
         .encode(
             x=alt.X("week:T", title=None, axis=alt.Axis(format="%d %b")),
-            y=alt.Y("value:Q", title=_axis_title(definition), scale=alt.Scale(zero=False)),
+            y=alt.Y("value:Q", title=title, scale=alt.Scale(zero=False)),
             tooltip=[
                 alt.Tooltip("label:N", title="week"),
                 alt.Tooltip("value:Q", title=definition.name, format=".2f"),
@@ -56,15 +96,146 @@ def weekly_chart(definition: KpiDefinition, series: Series, target: float | None
             ],
         )
     )
-    chart: alt.TopLevelMixin = line
+    layers: list[Any] = []
+    known: list[float] = [float(r["value"]) for r in rows if r["value"] is not None]
+    lines = list(goals)
     if target is not None:
-        rule = (
-            alt.Chart(alt.Data(values=[{"target": _scaled(definition, target)}]))  # type: ignore[no-untyped-call]
-            .mark_rule(color="#dc2626", strokeDash=[6, 4])
-            .encode(y="target:Q")
+        lines.insert(
+            0,
+            TargetLine(
+                target, target_label or f"target {definition.target_text(target)}", "target"
+            ),
         )
-        chart = alt.layer(line, rule)
-    return dict(chart.properties(width="container", height=260).to_dict())
+    for index, shown in enumerate(lines):
+        level = _scaled(definition, shown.value) or 0.0
+        colour = _TARGET_COLOURS.get(shown.kind, "#dc2626")
+        if shown.kind == "target":
+            band = _target_band(definition, level, known)
+            if band is not None:
+                layers.append(
+                    alt.Chart(alt.Data(values=[{"low": band[0], "high": band[1]}]))  # type: ignore[no-untyped-call]
+                    .mark_rect(color=colour, opacity=0.08)
+                    .encode(y="low:Q", y2="high:Q")
+                )
+        spot = [{"level": level, "text": shown.label}]
+        layers.append(
+            alt.Chart(alt.Data(values=spot))  # type: ignore[no-untyped-call]
+            .mark_rule(color=colour, strokeDash=[6, 4])
+            .encode(y="level:Q", tooltip=[alt.Tooltip("text:N", title="line")])
+        )
+        layers.append(
+            alt.Chart(alt.Data(values=spot))  # type: ignore[no-untyped-call]
+            .mark_text(align="left", baseline="bottom", dx=4, dy=-2 - 12 * index, color=colour)
+            .encode(y="level:Q", x=alt.value(0), text="text:N")
+        )
+    first: str | None = str(rows[0]["week"]) if rows else None
+    last_day = (series.points[-1][0].end.date()).isoformat() if series.points else None
+    inside = [
+        {"day": m.day.isoformat(), "text": m.label, "kind": m.kind}
+        for m in markers
+        if first is not None and last_day is not None and first <= m.day.isoformat() < last_day
+    ]
+    if inside:
+        kinds = [k for k in _MARKER_COLOURS if any(m["kind"] == k for m in inside)]
+        colours = alt.Scale(domain=kinds, range=[_MARKER_COLOURS[k] for k in kinds])
+        layers.append(
+            alt.Chart(alt.Data(values=inside))  # type: ignore[no-untyped-call]
+            .mark_rule(strokeDash=[2, 3], strokeWidth=1.5)
+            .encode(
+                x="day:T",
+                color=alt.Color(
+                    "kind:N", scale=colours, legend=alt.Legend(orient="bottom", title=None)
+                ),
+                tooltip=[
+                    alt.Tooltip("day:T", format="%d %b %Y"),
+                    alt.Tooltip("text:N", title="what"),
+                ],
+            )
+        )
+        layers.append(
+            alt.Chart(alt.Data(values=inside))  # type: ignore[no-untyped-call]
+            .mark_text(angle=270, align="right", baseline="bottom", dx=-4, dy=-3, fontSize=10)
+            .encode(
+                x="day:T",
+                y=alt.value(0),
+                text="text:N",
+                color=alt.Color("kind:N", scale=colours, legend=None),
+            )
+        )
+    chart: Any = alt.layer(line, *layers) if layers else line
+    return dict(chart.properties(width="container", height=280).to_dict())
+
+
+def _target_band(
+    definition: KpiDefinition, level: float, known: Sequence[float]
+) -> tuple[float, float] | None:
+    """The values that meet a target, clipped to what the chart shows."""
+    if definition.direction == "near":
+        tolerance = 5.0 if definition.unit == "fraction" else abs(level) * 0.05
+        return level - tolerance, level + tolerance
+    if not known:
+        return None
+    if definition.direction == "down":
+        return min(min(known), level), level
+    return level, max(max(known), level)
+
+
+def wave_chart(
+    definition: KpiDefinition,
+    waves: Sequence[tuple[str, str, float | None, int]],
+    target: float | None,
+) -> dict[str, Any]:
+    """A survey KPI per wave (`waves`: wave, last answer day, value or None when hidden, n) as
+    bars labelled with n; a hidden wave shows an empty bar slot and "hidden (n < 5)"."""
+    rows = [
+        {
+            "wave": wave,
+            "day": day,
+            "value": _scaled(definition, value),
+            "n": n,
+            "note": f"n = {n}" if value is not None else "hidden (fewer than 5 answers)",
+        }
+        for wave, day, value, n in waves
+    ]
+    x = alt.X("wave:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, labelLimit=120))
+    bars = (
+        alt.Chart(alt.Data(values=rows))  # type: ignore[no-untyped-call]
+        .mark_bar(color="#2563eb")
+        .encode(
+            x=x,
+            y=alt.Y("value:Q", title=_axis_title(definition)),
+            tooltip=[
+                alt.Tooltip("wave:N"),
+                alt.Tooltip("day:T", title="last answer", format="%d %b %Y"),
+                alt.Tooltip("value:Q", title=definition.name, format=".1f"),
+                alt.Tooltip("note:N", title="answers"),
+            ],
+        )
+    )
+    labels = (
+        alt.Chart(alt.Data(values=rows))  # type: ignore[no-untyped-call]
+        .mark_text(baseline="bottom", dy=-3, fontSize=11)
+        .encode(x=x, y=alt.Y("value:Q"), text="note:N")
+    )
+    layers: list[Any] = [bars, labels]
+    if target is not None:
+        spot = [
+            {
+                "level": _scaled(definition, target),
+                "text": f"target {definition.target_text(target)}",
+            }
+        ]
+        layers.append(
+            alt.Chart(alt.Data(values=spot))  # type: ignore[no-untyped-call]
+            .mark_rule(color="#dc2626", strokeDash=[6, 4])
+            .encode(y="level:Q")
+        )
+        layers.append(
+            alt.Chart(alt.Data(values=spot))  # type: ignore[no-untyped-call]
+            .mark_text(align="left", baseline="bottom", dx=4, dy=-2, color="#dc2626")
+            .encode(y="level:Q", x=alt.value(0), text="text:N")
+        )
+    return dict(alt.layer(*layers).properties(width="container", height=240).to_dict())
 
 
 def group_heatmap(definition: KpiDefinition, groups: dict[str, Series], by: str) -> dict[str, Any]:
@@ -203,4 +374,101 @@ def hours_by_term_chart(rows: Sequence[tuple[str, float]]) -> dict[str, Any]:
         )
         .properties(width="container", height=36 * max(1, len(values)))
     )
+    return dict(chart.to_dict())
+
+
+CATEGORY_COLOURS = {"roadmap": "#2563eb", "platform": "#0f766e", "unplanned": "#d97706"}
+
+
+def capacity_chart(
+    quarters: Sequence[tuple[str, float | None, Mapping[str, float]]],
+) -> dict[str, Any]:
+    """One bar per quarter (`quarters`: label, planned person-months or None, delivered
+    person-months by category): delivered work stacked by category (fill) inside the plan
+    (outline)."""
+    delivered = [
+        {"quarter": quarter, "category": category, "person_months": round(value, 2)}
+        for quarter, _, by_category in quarters
+        for category, value in by_category.items()
+    ]
+    planned = [
+        {"quarter": quarter, "plan": round(plan, 2)}
+        for quarter, plan, _ in quarters
+        if plan is not None
+    ]
+    x = alt.X("quarter:O", title=None, axis=alt.Axis(labelAngle=0))
+    fill = (
+        alt.Chart(alt.Data(values=delivered))  # type: ignore[no-untyped-call]
+        .mark_bar(size=28)
+        .encode(
+            x=x,
+            y=alt.Y("sum(person_months):Q", title="person-months", stack="zero"),
+            color=alt.Color(
+                "category:N",
+                title="delivered",
+                scale=alt.Scale(
+                    domain=list(CATEGORY_COLOURS), range=list(CATEGORY_COLOURS.values())
+                ),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            order=alt.Order("category:N"),
+            tooltip=[
+                alt.Tooltip("quarter:O"),
+                alt.Tooltip("category:N"),
+                alt.Tooltip("person_months:Q", title="delivered, person-months", format=".1f"),
+            ],
+        )
+    )
+    outline = (
+        alt.Chart(alt.Data(values=planned))  # type: ignore[no-untyped-call]
+        .mark_bar(size=40, fillOpacity=0, stroke="#1d2433", strokeWidth=1.5, strokeDash=[4, 2])
+        .encode(
+            x=x,
+            y=alt.Y("plan:Q"),
+            tooltip=[
+                alt.Tooltip("quarter:O"),
+                alt.Tooltip("plan:Q", title="plan, person-months", format=".1f"),
+            ],
+        )
+    )
+    chart = alt.layer(outline, fill).properties(width="container", height=220)
+    return dict(chart.to_dict())
+
+
+def priority_slope_chart(rows: Sequence[tuple[str, int, int]]) -> dict[str, Any]:
+    """Team order against RICE order as a slope chart (`rows`: title, position in the team's
+    order, position by RICE; 1 is first): steep lines are the disagreements."""
+    values = [
+        {"title": title, "order": order, "position": position}
+        for title, team, rice in rows
+        for order, position in (("team order", team), ("by RICE", rice))
+    ]
+    gaps = {title: abs(team - rice) for title, team, rice in rows}
+    for value in values:
+        value["gap"] = gaps[str(value["title"])]
+    base = alt.Chart(alt.Data(values=values)).encode(  # type: ignore[no-untyped-call]
+        x=alt.X(
+            "order:N",
+            title=None,
+            sort=["team order", "by RICE"],
+            axis=alt.Axis(labelAngle=0, orient="top"),
+        ),
+        y=alt.Y("position:Q", title="position (1 = first)", scale=alt.Scale(reverse=True)),
+        detail="title:N",
+        tooltip=[
+            alt.Tooltip("title:N", title="initiative"),
+            alt.Tooltip("order:N"),
+            alt.Tooltip("position:Q"),
+            alt.Tooltip("gap:Q", title="places apart"),
+        ],
+    )
+    lines = base.mark_line(point=True).encode(
+        color=alt.Color(
+            "gap:Q",
+            title="places apart",
+            scale=alt.Scale(scheme="orangered"),
+            legend=alt.Legend(orient="bottom"),
+        ),
+    )
+    chart = lines.properties(width="container", height=max(160, 22 * len(rows)))
     return dict(chart.to_dict())

@@ -33,7 +33,10 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-DbSession = Annotated[Session, Depends(get_session)]
+# `scope="function"`: the unit of work commits when the handler returns, before the response
+# is sent, so a client that follows a redirect at once reads what the request wrote (and a
+# failed commit is an error answer, not a success whose write is then lost).
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
 # Stored ids are 32-bit on every engine: a larger id names nothing (404, never a 500).
 MAX_ROW_ID = 2**31 - 1
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]

@@ -3,12 +3,20 @@ diagnoses, and the organisation's targets."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from pavedroad.metrics import diagnoses, service
+from pavedroad.metrics.baseline import (
+    Baseline,
+    BaselineIn,
+    clear_baseline,
+    get_baseline,
+    set_baseline,
+)
 from pavedroad.metrics.windows import WINDOW_FORMS, Window, parse_window
 from pavedroad.web.deps import DbSession, ReadGrant, WriteGrant
 
@@ -55,6 +63,37 @@ def list_diagnoses(
 def list_targets(session: DbSession, _grant: ReadGrant) -> list[dict[str, Any]]:
     """Every KPI's target: the organisation's own where set, else the default."""
     return [{"id": k, "target": v} for k, v in service.targets(session=session).items()]
+
+
+class BaselineOut(BaseModel):
+    """The baseline: the day progress is measured from (null when none is set) and its label."""
+
+    day: date | None
+    label: str = ""
+
+
+def _baseline_out(found: Baseline | None) -> BaselineOut:
+    return BaselineOut(day=found.day, label=found.label) if found else BaselineOut(day=None)
+
+
+@router.get("/kpis/baseline", response_model=BaselineOut)
+def get_kpi_baseline(session: DbSession, _grant: ReadGrant) -> BaselineOut:
+    """The baseline the home page's north-star KPIs compare with: `pavedroad kpis baseline`."""
+    return _baseline_out(get_baseline(session=session))
+
+
+@router.put("/kpis/baseline", response_model=BaselineOut)
+def put_kpi_baseline(body: BaselineIn, session: DbSession, grant: WriteGrant) -> BaselineOut:
+    """Set (or move) the baseline: a day from 1900 to 9000 and a label of at most 200
+    characters ("PM arrived")."""
+    return _baseline_out(set_baseline(session=session, data=body, set_by=grant.email))
+
+
+@router.delete("/kpis/baseline", response_model=BaselineOut)
+def delete_kpi_baseline(session: DbSession, _grant: WriteGrant) -> BaselineOut:
+    """Remove the baseline; the north-star KPIs then compare with the previous 30 days."""
+    clear_baseline(session=session)
+    return BaselineOut(day=None)
 
 
 @router.get("/kpis/{kpi_id}")

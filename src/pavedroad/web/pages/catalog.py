@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from pavedroad.backlog import problems as problem_service
+from pavedroad.backlog import service as backlog_service
 from pavedroad.catalog import capabilities as capability_service
 from pavedroad.catalog import service
 from pavedroad.catalog.backstage import import_backstage_uploads
 from pavedroad.catalog.importers import CatalogImportResult
-from pavedroad.catalog.schemas import CapabilityIn, PersonaIn
+from pavedroad.catalog.schemas import CapabilityIn, PersonaIn, TeamOut
 from pavedroad.errors import InputProblem, NotFoundError
+from pavedroad.metrics import service as metrics_service
+from pavedroad.metrics.service import KpiResult
 from pavedroad.research import usage as usage_service
 from pavedroad.web.deps import Browser, DbSession, require_page_scope
 from pavedroad.web.pages.backlog_forms import FORM_ERRORS
-from pavedroad.web.pages.forms import WriteForm, submit
+from pavedroad.web.pages.forms import WriteForm, refused_input, submit
 from pavedroad.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -26,19 +31,136 @@ UPLOAD_LIMIT = 5_000_000  # bytes in all, the order of a CLI file; bigger catalo
 SHOWN_PROBLEMS = 50
 
 
+# What a team page scores a team on, against the whole organisation.
+SCORECARD_KPIS = ("adoption_rate", "ci_duration_p50", "lead_time_p50", "nps")
+TeamSort = Literal["name", "adoption", "headcount", "developers", "services"]
+TEAM_SORTS: tuple[TeamSort, ...] = ("name", "adoption", "headcount", "developers", "services")
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    """One KPI on a team's scorecard: the team's value beside the organisation's."""
+
+    kpi_id: str
+    name: str
+    team: str
+    organisation: str
+    compared: str  # better / worse / same / "" (nothing to compare)
+    note: str
+
+
+def _by_team(session: DbSession, kpi_id: str) -> tuple[KpiResult, dict[str, KpiResult]]:
+    """A KPI for the organisation and for every team, from one (cached) team cut."""
+    detail = metrics_service.kpi_detail(session=session, kpi_id=kpi_id, by="team", weeks=0)
+    return detail.headline, {g.group: g for g in detail.groups}
+
+
+def _compared(ours: KpiResult | None, overall: KpiResult) -> str:
+    if ours is None or ours.value is None or overall.value is None or ours.status == "hidden":
+        return ""
+    if abs(ours.value - overall.value) <= 1e-9 * max(1.0, abs(overall.value)):
+        return "same"
+    if overall.definition.direction not in ("up", "down"):
+        return ""
+    higher = ours.value > overall.value
+    return "better" if higher == (overall.definition.direction == "up") else "worse"
+
+
+def _scorecard(session: DbSession, slug: str) -> list[ScoreLine]:
+    lines = []
+    for kpi_id in SCORECARD_KPIS:
+        overall, teams = _by_team(session, kpi_id)
+        ours = teams.get(slug)
+        definition = overall.definition
+        if ours is not None and ours.status == "hidden":
+            shown, note = "hidden", metrics_service.HIDDEN_REASON
+        elif ours is None or ours.value is None:
+            quiet = "no survey answers" if kpi_id in metrics_service.SURVEY_KPIS else "no data"
+            shown, note = quiet, ""
+        else:
+            shown, note = definition.show(ours.value), ""
+        lines.append(
+            ScoreLine(
+                kpi_id=kpi_id,
+                name=definition.name,
+                team=shown,
+                organisation=definition.show(overall.value),
+                compared=_compared(ours, overall),
+                note=note,
+            )
+        )
+    return lines
+
+
 @router.get("/catalog", response_class=HTMLResponse)
-def teams(request: Request, session: DbSession, _browser: Browser, q: str = "") -> HTMLResponse:
-    """Every team, searchable, with its size."""
+def teams(
+    request: Request,
+    session: DbSession,
+    _browser: Browser,
+    q: str = "",
+    sort: str = "name",
+    desc: str = "",
+) -> HTMLResponse:
+    """Every team, searchable and sortable, with its size and its adoption of the platform
+    (an unknown sort is by name: an old link still shows the list)."""
+    order: TeamSort = sort if sort in TEAM_SORTS else "name"
+    descending = desc.lower() in {"1", "true", "yes"}
     found = service.list_teams(session=session, search=q.strip() or None)
     totals = service.catalog_totals(session=session)
-    return render(request, "catalog/teams.html", {"teams": found, "q": q, "totals": totals})
+    adoption: dict[str, KpiResult] = _by_team(session, "adoption_rate")[1] if found else {}
+
+    def key(team: TeamOut) -> tuple[bool, float | str]:
+        if order == "adoption":
+            result = adoption.get(team.slug)
+            value = result.value if result is not None else None
+            return (value is None, value if value is not None else 0.0)
+        if order == "name":
+            return (False, team.name.lower())
+        return (False, float(getattr(team, order)))
+
+    ordered = sorted(found, key=key, reverse=descending)
+    if descending:  # teams without a value stay last either way
+        ordered = [t for t in ordered if not key(t)[0]] + [t for t in ordered if key(t)[0]]
+    return render(
+        request,
+        "catalog/teams.html",
+        {
+            "teams": ordered,
+            "q": q,
+            "totals": totals,
+            "adoption": adoption,
+            "sort": order,
+            "desc": descending,
+        },
+    )
 
 
 @router.get("/catalog/teams/{slug}", response_class=HTMLResponse)
 def team(request: Request, slug: str, session: DbSession, _browser: Browser) -> HTMLResponse:
-    """One team with its people and services."""
+    """One team as a scorecard: its KPIs against the organisation's, its open problems, the
+    initiatives that target it, its people and services."""
     detail = service.get_team_detail(session=session, slug=slug)
-    return render(request, "catalog/team.html", {"team": detail})
+    problems = [
+        p
+        for p in problem_service.list_problems(session=session)
+        if detail.slug in p.teams and not any(i.status == "done" for i in p.initiatives)
+    ]
+    initiatives = [
+        i
+        for i in backlog_service.list_initiatives(session=session, evaluate_criteria=False)
+        if detail.slug in i.teams
+    ]
+    return render(
+        request,
+        "catalog/team.html",
+        {
+            "team": detail,
+            "scorecard": _scorecard(session, detail.slug),
+            "window": metrics_service.default_window(),
+            "problems": problems,
+            "initiatives": initiatives,
+        },
+    )
 
 
 @router.get("/catalog/services", response_class=HTMLResponse)
@@ -112,8 +234,7 @@ def add_persona(
             jobs=[line.strip() for line in jobs.splitlines() if line.strip()],
         )
     except ValidationError as exc:
-        errors = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        return _personas_page(request, session, form=form, errors=errors, status=422)
+        return _personas_page(request, session, form=form, errors=refused_input(exc), status=422)
     service.save_persona(session=session, data=data)
     return RedirectResponse("/catalog/personas", status_code=303)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from pavedroad.catalog.service import catalog_totals
 from pavedroad.ingest import runs
 from pavedroad.ingest.kinds import KINDS
 from pavedroad.ingest.retry import retry_run
@@ -25,7 +26,14 @@ def run_list(
     return render(
         request,
         "ingest/runs.html",
-        {"runs": found, "status": status, "statuses": runs.STATUSES, "kinds": list(KINDS)},
+        {
+            "runs": found,
+            "status": status,
+            "statuses": runs.STATUSES,
+            "kinds": list(KINDS),
+            "totals": catalog_totals(session=session),
+            "events": runs.event_totals(session=session),
+        },
     )
 
 

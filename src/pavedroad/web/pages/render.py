@@ -36,7 +36,7 @@ class NavItem:
 
 # The practice's loop (docs/index.md): discover -> decide -> plan -> ship & tell -> measure.
 NAVIGATION: tuple[NavItem, ...] = (
-    NavItem("Overview", "/", "Home"),
+    NavItem("Home", "/", "Home"),
     NavItem("Research", "/research", "Discover"),
     NavItem("Surveys", "/surveys", "Discover"),
     NavItem("Backlog", "/backlog", "Decide", also=("/problems", "/initiatives", "/canvas")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Annotated, Any
 
@@ -10,17 +11,31 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from sqlalchemy.orm import Session
 
 from pavedroad.backlog.schemas import CATEGORIES
-from pavedroad.errors import NotFoundError
+from pavedroad.errors import InvalidInputError, NotFoundError
 from pavedroad.metrics.windows import today_utc
 from pavedroad.roadmap import exports, service
+from pavedroad.roadmap.capacity import parse_split
+from pavedroad.roadmap.cards import RoadmapBacklog
 from pavedroad.roadmap.periods import next_quarter
-from pavedroad.roadmap.schemas import LANE_LABELS, CapacityIn, Horizon, LaneIn, WhatIfIn, WhatIfOut
+from pavedroad.roadmap.schemas import (
+    LANE_LABELS,
+    CapacityIn,
+    Horizon,
+    LaneIn,
+    WhatIfIn,
+    WhatIfOut,
+    check_quarter,
+)
+from pavedroad.web import charts
 from pavedroad.web.deps import Browser, DbSession
 from pavedroad.web.pages.backlog_forms import FORM_ERRORS, form_errors
 from pavedroad.web.pages.forms import WriteForm, submit
 from pavedroad.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
+
+# The most person-months a quarter's plan may hold (as `CapacityIn` allows).
+CAPACITY_LIMIT = 100_000
 
 
 def _as_of(text: str | None) -> date:
@@ -44,10 +59,12 @@ def roadmap_page(
     errors: dict[str, list[str]] | None = None,
     answer: WhatIfOut | None = None,
     status: int = 200,
+    backlog: RoadmapBacklog | None = None,
 ) -> HTMLResponse:
     """The roadmap page with the plan's proposal, and a what-if answer when one was asked."""
-    view = service.show_roadmap(session=session, as_of=as_of, horizon=by)
-    plan = service.plan_roadmap(session=session, as_of=as_of)
+    backlog = backlog or service.read_backlog(session=session, as_of=as_of)
+    view = service.show_roadmap(session=session, as_of=as_of, horizon=by, backlog=backlog)
+    plan = service.plan_roadmap(session=session, as_of=as_of, backlog=backlog)
     active = sorted(
         [c for lane in view.lanes for c in lane.cards] + view.unplaced,
         key=lambda c: c.title.casefold(),
@@ -113,15 +130,33 @@ def what_if(
     if not any(value.strip() for key, value in values.items() if key != "lane"):
         # Nothing asked yet (a bookmark, the bare address): the roadmap with an empty what-if.
         return roadmap_page(request, session, as_of=day, by=by, forms={"whatif": values})
+    backlog = service.read_backlog(session=session, as_of=day)
     try:
         question = WhatIfIn.model_validate(_blank_to_none(values))
-        answer = service.what_if_answer(session=session, question=question, as_of=day)
+        answer = service.what_if_answer(
+            session=session, question=question, as_of=day, backlog=backlog
+        )
     except FORM_ERRORS as exc:
         errors = {"whatif": form_errors(exc)}
         return roadmap_page(
-            request, session, as_of=day, by=by, forms={"whatif": values}, errors=errors, status=422
+            request,
+            session,
+            as_of=day,
+            by=by,
+            forms={"whatif": values},
+            errors=errors,
+            status=422,
+            backlog=backlog,
         )
-    return roadmap_page(request, session, as_of=day, by=by, forms={"whatif": values}, answer=answer)
+    return roadmap_page(
+        request,
+        session,
+        as_of=day,
+        by=by,
+        forms={"whatif": values},
+        answer=answer,
+        backlog=backlog,
+    )
 
 
 @router.post("/roadmap/lane", response_model=None)
@@ -211,6 +246,7 @@ def capacity_page(
     *,
     form: dict[str, str] | None = None,
     errors: list[str] | None = None,
+    field_errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     """Plan against delivered per quarter, as bars, with the form to set a quarter's plan."""
@@ -222,11 +258,45 @@ def capacity_page(
         {
             "report": report,
             "categories": CATEGORIES,
+            "chart": charts.capacity_chart(
+                [(q.quarter, q.person_months, q.delivered) for q in report]
+            )
+            if report
+            else None,
             "form": form or {"quarter": suggested, "person_months": "", "split": "70/20/10"},
             "errors": errors or [],
+            "field_errors": field_errors or {},
         },
         status_code=status,
     )
+
+
+def capacity_field_errors(quarter: str, person_months: str, split: str) -> dict[str, str]:
+    """Each field of the capacity form the service would refuse, in plain words, all at once
+    (the service stops at the first)."""
+    problems: dict[str, str] = {}
+    try:
+        check_quarter(quarter)
+    except ValueError:
+        problems["quarter"] = "Quarter must be a year and Q1 to Q4, like 2026-Q3"
+    try:
+        amount = float(person_months.strip())
+    except ValueError:
+        problems["person_months"] = "Person-months must be a number, like 24 or 12.5"
+    else:
+        if not math.isfinite(amount) or amount <= 0:
+            problems["person_months"] = "Person-months must be more than 0"
+        elif amount > CAPACITY_LIMIT:
+            problems["person_months"] = f"Person-months must be at most {CAPACITY_LIMIT:,}"
+    try:
+        parse_split(split, source="form")
+    except InvalidInputError as exc:
+        reason = exc.problems[0].reason
+        problems["split"] = (
+            "The split is three percentages, roadmap/platform/unplanned, that add up to 100 "
+            f"(like 70/20/10): {reason}"
+        )
+    return problems
 
 
 @router.get("/capacity", response_class=HTMLResponse)
@@ -244,8 +314,12 @@ def set_capacity(
     person_months: Annotated[str, Form()] = "",
     split: Annotated[str, Form()] = "70/20/10",
 ) -> Response:
-    """Set a quarter's capacity; on refused input the form comes back with what was typed."""
+    """Set a quarter's capacity; on refused input the form comes back with what was typed and
+    each bad field marked beside it."""
     form = {"quarter": quarter, "person_months": person_months, "split": split}
+    problems = capacity_field_errors(quarter, person_months, split)
+    if problems:
+        return capacity_page(request, session, form=form, field_errors=problems, status=422)
 
     def change() -> Response:
         data = CapacityIn.model_validate({"person_months": person_months, "split": split})
