@@ -133,6 +133,7 @@ def test_secrets_stay_out_of_repr_and_out_of_error_messages(monkeypatch):
         "jira_webhook_secret",
         "slack_webhook_url",
         "smtp_url",
+        "secret_key",
     }
     for index, setting in enumerate(secrets):
         monkeypatch.setenv(setting.env, f"hunter{index}-secret")

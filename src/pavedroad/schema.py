@@ -23,6 +23,7 @@ def load_models() -> None:
     import pavedroad.backlog.models
     import pavedroad.catalog.models
     import pavedroad.comms.models
+    import pavedroad.ingest.connectors.models
     import pavedroad.ingest.models
     import pavedroad.metrics.models
     import pavedroad.research.models

@@ -141,6 +141,26 @@ SETTINGS: tuple[Setting, ...] = (
         "mirror in-process; larger ones by a short-lived feeder process (`0`: always the feeder)",
     ),
     Setting(
+        name="secret_key",
+        env="PAVEDROAD_SECRET_KEY",
+        kind="text",
+        default=None,
+        secret=True,
+        help="the key connector tokens given with `--token-stdin` are encrypted with (any "
+        "long random text; keep it out of the store's backups). Unset, a connection's token "
+        "can only come from an environment variable (`--token-env`)",
+    ),
+    Setting(
+        name="connector_lock_seconds",
+        env="PAVEDROAD_CONNECTOR_LOCK_SECONDS",
+        kind="integer",
+        default=300,
+        minimum=10,
+        maximum=86400,
+        help="how long a sync holds a connection's lock without renewing it; a crashed sync's "
+        "lock is taken over after this (at once when its process on this host is gone)",
+    ),
+    Setting(
         name="public_dashboard",
         env="PAVEDROAD_PUBLIC_DASHBOARD",
         kind="flag",
@@ -275,6 +295,8 @@ class Settings:
     webhook_rules: str | None = _from_env("webhook_rules")
     webhook_max_in_flight: int = _from_env("webhook_max_in_flight")
     webhook_body_seconds: float = _from_env("webhook_body_seconds")
+    secret_key: str | None = _from_env("secret_key")
+    connector_lock_seconds: int = _from_env("connector_lock_seconds")
     public_dashboard: bool = _from_env("public_dashboard")
     slack_webhook_url: str | None = _from_env("slack_webhook_url")
     smtp_url: str | None = _from_env("smtp_url")

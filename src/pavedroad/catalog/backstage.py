@@ -523,11 +523,20 @@ class _Resolver:
 def _import(
     *, session: Session, files: list[tuple[str, str, list[InputProblem]]], strict: bool
 ) -> CatalogImportResult:
+    read = [
+        (source, *(_documents(source, text) if not problems else ([], problems)))
+        for source, text, problems in files
+    ]
+    return _import_documents(session=session, sources=read, strict=strict)
+
+
+def _import_documents(
+    *, session: Session, sources: list[tuple[str, Documents, list[InputProblem]]], strict: bool
+) -> CatalogImportResult:
     batches: list[LocatedBatch] = []
     entities: list[_Entity] = []
     unread: list[str] = []
-    for source, text, problems in files:
-        documents, broken = _documents(source, text) if not problems else ([], problems)
+    for source, documents, broken in sources:
         batch, found = read_backstage_file(source, documents)
         batch.problems += broken
         batches.append(batch)
@@ -558,3 +567,12 @@ def import_backstage_uploads(
     """Import uploaded catalog files, named by `uploads`' first items, as the CLI does."""
     files = [(source, *_decode(source, data)) for source, data in uploads]
     return _import(session=session, files=files, strict=strict)
+
+
+def import_backstage_entities(
+    *, session: Session, source: str, entities: list[Any], strict: bool = False
+) -> CatalogImportResult:
+    """Import entities as a Backstage backend's catalog API answers them (`source` names where
+    they came from; each entity's position stands for its line), as a file would be."""
+    documents: Documents = list(enumerate(entities, start=1))
+    return _import_documents(session=session, sources=[(source, documents, [])], strict=strict)

@@ -83,6 +83,9 @@ class Service(Base):
     onboarded_to_platform_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     tier: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(40), default="manual")
+    # The code repository (`owner/name`, lower-cased), from Backstage's `github.com/project-slug`
+    # or `gitlab.com/project-slug` annotation: how connectors map a repository to its service.
+    repository: Mapped[str | None] = mapped_column(String(300), index=True)
 
     owner: Mapped[Team] = relationship(back_populates="services")
     system: Mapped[System | None] = relationship(back_populates="services")

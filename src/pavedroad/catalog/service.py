@@ -194,6 +194,15 @@ def service_owners(*, session: Session) -> dict[str, str]:
     return {row.name: row.slug for row in rows}
 
 
+def services_by_repository(*, session: Session) -> dict[str, str]:
+    """Code repository (`owner/name`, lower-cased) -> service name, for the services whose
+    repository the catalog knows (Backstage's `github.com/project-slug` annotation)."""
+    rows = session.execute(
+        select(Service.repository, Service.name).where(Service.repository.is_not(None))
+    )
+    return {str(repo).lower(): name for repo, name in rows if repo}
+
+
 def known_system_names(*, session: Session, names: Iterable[str]) -> set[str]:
     """The subset of `names` that name stored systems."""
     return set(_load_by(session, System, "name", names))

@@ -18,6 +18,7 @@ from pavedroad.cli import (
     catalog,
     champions,
     changelog,
+    connect,
     demo,
     impact_map,
     imports,
@@ -80,6 +81,7 @@ app.add_typer(users.user_app, name="user")
 app.add_typer(users.token_app, name="token")
 app.add_typer(demo.app, name="demo")
 app.add_typer(runs.app, name="runs")
+app.add_typer(connect.connect_app, name="connect")
 app.add_typer(kpis.app, name="kpis")
 app.add_typer(problems.problems_app, name="problems")
 app.add_typer(initiatives.initiatives_app, name="initiatives")
@@ -128,9 +130,17 @@ def init(db: DbOption = None) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    syncs: Annotated[
+        bool,
+        typer.Option(
+            help="Run each connection's scheduled sync (`pavedroad connect add ... --every 1h`) "
+            "in the background; `--no-syncs` leaves them to another server or the CLI."
+        ),
+    ] = True,
     db: DbOption = None,
 ) -> None:
-    """Serve the web pages and the REST API (under /api/v1) from one process."""
+    """Serve the web pages and the REST API (under /api/v1) from one process, and run the
+    connections' scheduled syncs in the background."""
     import uvicorn
 
     from pavedroad.metrics.service import warm_up
@@ -146,6 +156,10 @@ def serve(
     # server starts, so the first dashboard is not the slow one.
     warm_up(web.state.engine)
     threading.Thread(target=vega_embed_bundle, daemon=True).start()
+    if syncs:
+        from pavedroad.ingest.connectors.sync import Scheduler
+
+        Scheduler(web.state.engine, settings).start()
     # No access log: it would record the address of every anonymous survey answer (/s/...).
     uvicorn.run(web, host=host, port=port, log_level="warning", access_log=False)
 

@@ -14,8 +14,17 @@ from pavedroad.db import utcnow
 from pavedroad.errors import NotFoundError, printable
 from pavedroad.ingest.models import Run, RunReject
 
-RunStatus = Literal["queued", "running", "succeeded", "partly_succeeded", "failed"]
-STATUSES: tuple[RunStatus, ...] = ("queued", "running", "succeeded", "partly_succeeded", "failed")
+RunStatus = Literal["queued", "running", "succeeded", "partly_succeeded", "failed", "retried"]
+# `retried`: a connector sync that did not finish (crashed or failed) and whose work a later
+# sync of the same connection picked up from the stored cursor.
+STATUSES: tuple[RunStatus, ...] = (
+    "queued",
+    "running",
+    "succeeded",
+    "partly_succeeded",
+    "failed",
+    "retried",
+)
 KEPT_ERRORS = 20
 KEPT_REJECTS = 1000
 # The key of a run's options that lists the capabilities its usage rows created.
@@ -166,19 +175,20 @@ def _alive(pid: int) -> bool:
 
 
 def close_abandoned_runs(*, session: Session) -> int:
-    """Mark runs whose importing process on this host died (e.g. killed) as failed."""
+    """Mark runs whose importing or syncing process on this host died (e.g. killed) as failed
+    (a connector's next sync resumes such a run's work from its cursor)."""
     host = os.uname().nodename
     closed = 0
-    for run in session.scalars(select(Run).where(Run.status == "running", Run.channel == "file")):
+    abandoned = select(Run).where(Run.status == "running", Run.channel.in_(("file", "connector")))
+    for run in session.scalars(abandoned):
         options = run.options or {}
         if (
             options.get("host") == host
             and isinstance(options.get("pid"), int)
             and not _alive(options["pid"])
         ):
-            finish_run(
-                run, failed=True, error="the importing process ended before the run finished"
-            )
+            what = "syncing" if run.channel == "connector" else "importing"
+            finish_run(run, failed=True, error=f"the {what} process ended before the run finished")
             closed += 1
     return closed
 

@@ -162,6 +162,97 @@ def _resolve(session: Session, checked: list[CheckedRow], catalogs: CatalogCache
         )
 
 
+@dataclass
+class CheckedBatch:
+    """Mapped rows checked against their kinds and the catalog: the good ones per kind."""
+
+    checked: list[CheckedRow]
+    good: dict[str, list[Row]]
+    # How each repository the rows named was mapped to a service, when not by the rules.
+    services: dict[str, str]
+
+    @property
+    def refused(self) -> list[tuple[int, CheckedRow]]:
+        """The refused rows with their 1-based position."""
+        return [(i, c) for i, c in enumerate(self.checked, start=1) if c.problems]
+
+    @property
+    def warnings(self) -> list[str]:
+        """What was taken with a change (such as a clamped time), per taken row."""
+        return [
+            clean(f"{c.kind.name if c.kind else 'row'}: {w}", 500)
+            for c in self.checked
+            if not c.problems
+            for w in c.warnings
+        ]
+
+
+def check_mapped(
+    session: Session, mapped: list[Mapped], *, salt: str, catalogs: CatalogCache
+) -> CheckedBatch:
+    """Type mapped rows, resolve their repositories, services, teams and deployments, and give
+    generated keys to rows without an id (`salt` keeps identical rows of two batches apart).
+    Writes nothing but the repositories first seen (in the caller's transaction)."""
+    resolved = resolve_repositories(session, mapped)
+    checked = [
+        check_row(kind_name, raw)
+        if problem is None
+        else CheckedRow(
+            KINDS[kind_name], raw, None, [InputProblem(field="service", reason=problem)]
+        )
+        for (kind_name, raw), problem in zip(resolved.rows, resolved.problems, strict=True)
+    ]
+    return _checked_batch(session, checked, resolved.notes, salt=salt, catalogs=catalogs)
+
+
+def _checked_batch(
+    session: Session,
+    checked: list[CheckedRow],
+    services: dict[str, str],
+    *,
+    salt: str,
+    catalogs: CatalogCache,
+) -> CheckedBatch:
+    _resolve(session, checked, catalogs)
+    good: dict[str, list[Row]] = {}
+    for c in checked:
+        if not c.problems and c.kind is not None and c.row is not None:
+            good.setdefault(c.kind.name, []).append(c.row)
+    for kind_name, rows in good.items():
+        kind = KINDS[kind_name]
+        if kind.hashed_key:  # identical rows without an id, in this batch or another
+            keys = distinct_generated_keys([row[kind.key] for row in rows], Counter(), salt=salt)
+            for row, key in zip(rows, keys, strict=True):
+                row[kind.key] = key
+    return CheckedBatch(checked, good, services)
+
+
+@dataclass
+class Written:
+    """What writing a checked batch did."""
+
+    counts: UpsertCounts = field(default_factory=UpsertCounts)
+    per_kind: dict[str, UpsertCounts] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    created_capabilities: list[str] = field(default_factory=list)
+
+
+def write_checked(
+    session: Session, batch: CheckedBatch, *, channel: str, run_id: int, catalogs: CatalogCache
+) -> Written:
+    """Upsert a checked batch's good rows in the session's transaction."""
+    written = Written()
+    connection = session.connection()
+    for kind_name, rows in batch.good.items():
+        counts = upsert_rows(connection, KINDS[kind_name], rows, channel=channel, run_id=run_id)
+        written.per_kind[kind_name] = counts
+        written.counts.add(counts)
+        written.warnings += _still_unknown(session, KINDS[kind_name], rows)
+    if USAGE_KIND in batch.good:
+        written.created_capabilities = _new_capabilities(session, batch.good[USAGE_KIND], catalogs)
+    return written
+
+
 def apply_delivery(
     session: Session,
     *,
@@ -175,43 +266,19 @@ def apply_delivery(
     outcome = Outcome(
         delivery.provider, delivery.delivery_id, delivery.event_type, "processed", run_id
     )
-    checked: list[CheckedRow] = []
+    salt = delivery.delivery_id
     if isinstance(mapped, Ignored):
         outcome.status, outcome.reason = "ignored", str(mapped)
+        batch = CheckedBatch([], {}, {})
     elif isinstance(mapped, Malformed):
-        checked = [CheckedRow(None, {}, None, [InputProblem(reason=f"malformed: {mapped}")])]
+        malformed = [CheckedRow(None, {}, None, [InputProblem(reason=f"malformed: {mapped}")])]
+        batch = _checked_batch(session, malformed, {}, salt=salt, catalogs=catalogs)
     else:
-        resolved = resolve_repositories(session, mapped)
-        outcome.services = resolved.notes
-        checked = [
-            check_row(kind_name, raw)
-            if problem is None
-            else CheckedRow(
-                KINDS[kind_name], raw, None, [InputProblem(field="service", reason=problem)]
-            )
-            for (kind_name, raw), problem in zip(resolved.rows, resolved.problems, strict=True)
-        ]
-    _resolve(session, checked, catalogs)
-    good: dict[str, list[Row]] = {}
-    for c in checked:
-        if not c.problems and c.kind is not None and c.row is not None:
-            good.setdefault(c.kind.name, []).append(c.row)
-    for kind_name, rows in good.items():
-        kind = KINDS[kind_name]
-        if kind.hashed_key:  # identical rows without an id, in this delivery or another
-            keys = distinct_generated_keys(
-                [row[kind.key] for row in rows], Counter(), salt=delivery.delivery_id
-            )
-            for row, key in zip(rows, keys, strict=True):
-                row[kind.key] = key
-    refused = [(i, c) for i, c in enumerate(checked, start=1) if c.problems]
+        batch = check_mapped(session, mapped, salt=salt, catalogs=catalogs)
+    outcome.services = batch.services
+    checked, refused = batch.checked, batch.refused
     outcome.read = len(checked)
-    outcome.warnings = [
-        clean(f"{c.kind.name if c.kind else 'row'}: {w}", 500)
-        for c in checked
-        if not c.problems
-        for w in c.warnings
-    ]
+    outcome.warnings = batch.warnings
     outcome.rejects = [
         {
             "kind": c.kind.name if c.kind else None,
@@ -227,15 +294,16 @@ def apply_delivery(
     delivery.error = clean(outcome.reason, 1000) if outcome.reason else None
     session.add(delivery)
     session.flush()  # a concurrent copy of this delivery fails here, before any row is written
-    channel = f"{run_accounting.CHANNEL}:{delivery.provider}"
-    connection = session.connection()
-    for kind_name, rows in good.items():
-        outcome.counts.add(
-            upsert_rows(connection, KINDS[kind_name], rows, channel=channel, run_id=run_id)
-        )
-        outcome.warnings += _still_unknown(session, KINDS[kind_name], rows)
-    if USAGE_KIND in good:
-        outcome.created_capabilities = _new_capabilities(session, good[USAGE_KIND], catalogs)
+    written = write_checked(
+        session,
+        batch,
+        channel=f"{run_accounting.CHANNEL}:{delivery.provider}",
+        run_id=run_id,
+        catalogs=catalogs,
+    )
+    outcome.counts = written.counts
+    outcome.warnings += written.warnings
+    outcome.created_capabilities = written.created_capabilities
     where = f"{delivery.event_type} {delivery.delivery_id}"
     several = len(checked) > 1
     run_accounting.add_delivery(
