@@ -148,9 +148,9 @@ class StandIn:
                 if self.command != "HEAD":
                     self.wfile.write(payload)
 
-            do_GET = _handle
-            do_POST = _handle
-            do_HEAD = _handle
+            do_GET = _handle  # noqa: N815 - the name http.server calls
+            do_POST = _handle  # noqa: N815
+            do_HEAD = _handle  # noqa: N815
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         server.daemon_threads = True

@@ -145,14 +145,17 @@ def add_connection(
         raise InvalidInputError.because(
             f"a {found.name} connection needs --url (its API root)", field="url"
         )
+    # What every connection needs is checked before the provider's own options.
+    checked_url, every_seconds = _check_url(given), parse_every(every)
+    encrypted = encrypt_token(token, secret_key=secret_key) if token else None
     connection = Connection(
         name=name,
         provider=found.name,
-        url=_check_url(given),
+        url=checked_url,
         token_env=token_env or None,
-        token_encrypted=encrypt_token(token, secret_key=secret_key) if token else None,
+        token_encrypted=encrypted,
         options=found.options(options),
-        every_seconds=parse_every(every),
+        every_seconds=every_seconds,
         cursor={},
     )
     session.add(connection)

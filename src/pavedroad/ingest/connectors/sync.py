@@ -478,17 +478,27 @@ def _run_quietly(engine: Engine, settings: Settings, name: str, run_id: int) -> 
         log.exception("background sync of %s failed", name)
 
 
-def due_connections(*, session: Session, now: datetime) -> list[str]:
-    """Scheduled connections whose next sync is due, and those with a queued run, by name."""
-    due: list[str] = []
+def due_connections(*, session: Session, now: datetime) -> list[tuple[str, int | None]]:
+    """Connections with a queued run (and its id), and scheduled ones whose next sync is due,
+    by name; those whose lock is held are left for later."""
+    due: list[tuple[str, int | None]] = []
     for connection in session.scalars(select(Connection).order_by(Connection.name)):
         if connection.lock_until and connection.lock_until > now and connection.lock_owner:
             continue
+        queued = session.scalar(
+            select(Run.id)
+            .where(
+                Run.channel == CHANNEL,
+                Run.source == connection.name,
+                Run.status == "queued",
+            )
+            .order_by(Run.id)
+            .limit(1)
+        )
         last = session.get(Run, connection.last_run_id) if connection.last_run_id else None
         when = next_sync_at(connection, last)
-        queued = last is not None and last.status == "queued"
-        if queued or (when is not None and when <= now):
-            due.append(connection.name)
+        if queued is not None or (when is not None and when <= now):
+            due.append((connection.name, queued))
     return due
 
 
@@ -513,11 +523,11 @@ class Scheduler:
         with unit_of_work(self.engine) as session:
             names = due_connections(session=session, now=utcnow())
         done: list[SyncRunOut] = []
-        for name in names:
+        for name, queued in names:
             if self._stop.is_set():
                 break
             try:
-                done.append(sync_connection(self.engine, self.settings, name))
+                done.append(sync_connection(self.engine, self.settings, name, run_id=queued))
             except SyncBusyError:
                 continue
             except Exception:
