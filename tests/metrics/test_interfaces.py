@@ -123,7 +123,7 @@ def test_cli_diagnose_finds_three_weeks_of_slower_ci(org, db_url):
     document = json.loads(result.stdout)
     assert list(document) == ["diagnoses"]
     for item in document["diagnoses"]:
-        assert set(item) == {"id", "severity", "message", "evidence"}
+        assert set(item) == {"id", "severity", "message", "evidence", "better_approach", "links"}
     declines = {
         d["evidence"]["kpi"]: d
         for d in document["diagnoses"]

@@ -17,8 +17,8 @@ from pavedroad.cli.common import (
     print_json,
     store,
 )
+from pavedroad.coach import service as coach_service
 from pavedroad.errors import printable
-from pavedroad.metrics import diagnoses as diagnosis_service
 from pavedroad.metrics import service
 from pavedroad.metrics.baseline import (
     Baseline,
@@ -89,8 +89,8 @@ def kpis(
         bool,
         typer.Option(
             "--diagnose",
-            help="Print the diagnoses the data shows (captive audience, leading indicator "
-            "decline, output without outcome) instead of the KPIs.",
+            help="Print the coach's diagnoses for the window instead of the KPIs (the same "
+            "list as `pavedroad coach`).",
         ),
     ] = False,
     as_json: JsonOption = False,
@@ -108,16 +108,14 @@ def kpis(
         board = service.dashboard(
             session=session, window=_window(window), team=team, service=service_name
         )
-        found = diagnosis_service.diagnose(session=session, board=board) if diagnose else []
+        found = coach_service.diagnose(session=session, board=board) if diagnose else []
     if diagnose:
         if as_json:
             print_json({"diagnoses": [d.as_contract() for d in found]})
             return
-        if not found:
-            console.print("[green]No diagnosis: nothing in the data calls for attention.[/green]")
-        for item in found:
-            style = "red" if item.severity == "critical" else "yellow"
-            console.print(f"[{style}]{item.severity}[/{style}] {item.id}: {item.message}")
+        from pavedroad.cli.coach import print_diagnoses
+
+        print_diagnoses(found)
         return
     if as_json:
         print_json(board.contract())

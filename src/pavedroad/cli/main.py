@@ -18,6 +18,7 @@ from pavedroad.cli import (
     catalog,
     champions,
     changelog,
+    coach,
     connect,
     demo,
     impact_map,
@@ -101,6 +102,7 @@ app.add_typer(champions.champions_app, name="champions")
 app.add_typer(calendar.calendar_app, name="calendar")
 app.add_typer(roi.roi_app, name="roi")
 app.add_typer(report.report_app, name="report")
+app.add_typer(coach.coach_app, name="coach")
 
 
 @app.command()
