@@ -538,3 +538,24 @@ def backlog_sensitivity(*, session: Session) -> list[PairSensitivity]:
     return order_sensitivity(
         [Scored(title=r.title, inputs=rice_inputs(initiatives[r.id])) for r in ordered]
     )
+
+
+def latest_activity(*, session: Session) -> dict[str, datetime | None]:
+    """When the product function last left a trace in the backlog: an initiative added,
+    started or done, a problem written down, a criterion set, a decision recorded."""
+    from sqlalchemy import func
+
+    from pavedroad.backlog.models import Decision
+
+    def latest(column: Any) -> datetime | None:
+        value = session.scalar(select(func.max(column)))
+        return value if isinstance(value, datetime) else None
+
+    return {
+        "initiative_added": latest(Initiative.created_at),
+        "initiative_started": latest(Initiative.started_at),
+        "initiative_done": latest(Initiative.done_at),
+        "problem_added": latest(Problem.created_at),
+        "criterion_set": latest(Criterion.created_at),
+        "decision_recorded": latest(Decision.decided_at),
+    }

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from pavedroad.coach import planning
+from pavedroad.coach import marketing, ownership, planning
 from pavedroad.coach.diagnosis import Diagnosis, by_severity, kpi_link
 from pavedroad.coach.facts import gather
 from pavedroad.coach.practice import better_approach, practice_row
@@ -83,5 +83,8 @@ def diagnose(
         planning.rice_out_of_context,
     ):
         found += rule(facts)
+    found += marketing.silent_launch(session, facts) + marketing.unaware_teams(session, facts)
+    found += ownership.unowned_product(session, facts)
+    found += ownership.survey_only_research(session, facts)
     found += _research_warnings(session, f"{today.year}-Q{(today.month - 1) // 3 + 1}")
     return by_severity(found)
