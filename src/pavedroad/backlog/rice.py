@@ -144,3 +144,40 @@ def validate(
 
 def _number(value: float) -> str:
     return f"{value:g}"
+
+
+# RICE is relative: below this many ranked initiatives a rank says nothing.
+MIN_RANKED = 3
+# The top and bottom quarters of the ranked backlog read as "do first" and "defer".
+QUARTER_SHARE = 0.25
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def rice_percentile(rank: int, of: int) -> float:
+    """The share of the other ranked initiatives this one scores above (100: the top)."""
+    if of <= 1:
+        return 100.0
+    return round(100 * (of - rank) / (of - 1), 1)
+
+
+def rice_context(rice: float, rank: int | None, of: int, top: float) -> str:
+    """The score read against the rest of the backlog, in the practice's terms."""
+    score = _number(rice)
+    if rank is None:
+        return f"{score} is not ranked: only initiatives that are not done or killed are."
+    if of < MIN_RANKED:
+        return (
+            f"{score} ranks {_ordinal(rank)} of {of}: RICE is relative, so score at least "
+            f"{MIN_RANKED} initiatives before reading a rank."
+        )
+    head = f"{score} ranks {_ordinal(rank)} of {of}"
+    if rank == 1:
+        return f"{head}: the highest-impact work in the backlog; do it first."
+    tail = f"; the top scores {_number(top)}"
+    if rank <= max(1, round(of * QUARTER_SHARE)):
+        return f"{head}{tail}: among the highest-impact work."
+    return f"{head}{tail}: defer until the higher-impact work is done."

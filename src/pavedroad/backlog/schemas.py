@@ -362,6 +362,11 @@ class InitiativeDetail(RankedInitiative):
     criteria: list[CriterionOut]
     decisions: list[DecisionOut]
     kill_reasons: list[str]
+    # RICE in context: how many are ranked, where this one stands, and the top score.
+    of: int
+    percentile: float | None
+    top_rice: float
+    rice_context: str
 
 
 class InitiativeCriteria(BaseModel):

@@ -21,7 +21,13 @@ from pavedroad.backlog import criteria as criteria_service
 from pavedroad.backlog.disagreements import Prioritised, compare_orders
 from pavedroad.backlog.models import Actor, Criterion, Goal, Impact, Initiative, Problem
 from pavedroad.backlog.problems import problems_by_title, teams_by_slug
-from pavedroad.backlog.rice import RiceInputs, rice_ranks, rice_score
+from pavedroad.backlog.rice import (
+    RiceInputs,
+    rice_context,
+    rice_percentile,
+    rice_ranks,
+    rice_score,
+)
 from pavedroad.backlog.schemas import (
     ACTIVE_STATUSES,
     DisagreementReport,
@@ -256,11 +262,17 @@ def get_initiative_detail(
                 values_at=criteria_service.metrics_values_at(session),
             )
         )
-    ranked = next(r for r in _rank(initiatives, proposed) if r.id == initiative.id)
+    every = _rank(initiatives, proposed)
+    ranked = next(r for r in every if r.id == initiative.id)
+    top = max((r.rice for r in every if r.rank is not None), default=0.0)
     criteria = [judged[c.id] for c in initiative.criteria]
     active = initiative.status in ACTIVE_STATUSES
     return InitiativeDetail(
         **ranked.model_dump(),
+        of=ranked.ranked_of,
+        percentile=rice_percentile(ranked.rank, ranked.ranked_of) if ranked.rank else None,
+        top_rice=top,
+        rice_context=rice_context(ranked.rice, ranked.rank, ranked.ranked_of, top),
         problem_refs=[ProblemRef(id=p.id, title=p.title) for p in initiative.problems],
         criteria=criteria,
         decisions=[

@@ -342,6 +342,7 @@ def initiative_show(
         f"person-months; rank {_rank(detail)}",
         highlight=False,
     )
+    console.print(detail.rice_context, markup=False, highlight=False)
     console.print(
         f"Goal: {detail.goal or 'none (flagged no_goal)'} · lane: {detail.lane or 'not placed'}"
         f"{' (set by hand)' if detail.lane_locked else ''} · team priority: "

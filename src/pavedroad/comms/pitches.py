@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pavedroad.backlog import service as backlog
-from pavedroad.backlog.schemas import CriterionOut, RankedInitiative
+from pavedroad.backlog.schemas import CriterionOut, InitiativeDetail, RankedInitiative
 from pavedroad.comms import translation
 from pavedroad.comms.models import Pitch
 from pavedroad.comms.schemas.pitches import (
@@ -309,13 +309,13 @@ def _row_for(
     return None
 
 
-def _bet_text(detail: RankedInitiative) -> str:
+def _bet_text(detail: InitiativeDetail) -> str:
     rank = (
         f"rank {detail.rank} of {detail.ranked_of}" if detail.rank else f"{detail.status}, unranked"
     )
     return (
         f"{detail.title}: {detail.effort:g} person-month{'' if detail.effort == 1 else 's'} of effort, "
-        f"RICE {detail.rice:g} ({rank} in the backlog)."
+        f"RICE {detail.rice:g} ({rank} in the backlog). {detail.rice_context}"
     )
 
 
