@@ -120,3 +120,42 @@ def test_displaced_initiatives_only_ever_move_down_and_come_from_now_or_next(ite
     for d in answer.displaced:
         assert d.from_lane in ("now", "next")
         assert order.index(d.to_lane) > order.index(d.from_lane)
+
+
+def test_a_finalised_now_set_by_hand_names_what_would_have_to_move():
+    """Lanes set by hand are kept by the planner, so forcing work in cannot displace them by
+    itself: the what-if names the committed work that would have to move, lowest RICE first,
+    with its RICE, reach and the goals that slip (the VP scenario on a finalised roadmap)."""
+    finalised = [
+        Candidate(
+            c.title,
+            c.rice,
+            c.effort,
+            c.category,
+            reach=c.reach,
+            goals=c.goals,
+            lane="now",
+            locked=True,
+        )
+        for c in BACKLOG[:2]
+    ] + [
+        Candidate(
+            "Service templates",
+            64,
+            1,
+            "roadmap",
+            reach=80,
+            goals=(SPEED.title,),
+            lane="now",
+            locked=True,
+        )
+    ]
+    pet = Candidate("Multi-cloud abstraction", 1.67, 4, "roadmap", reach=40)
+    answer = what_if(finalised, pet, lane="now", now=NOW, next=NEXT, goals=[SPEED, INCIDENTS])
+    named = [(d.title, d.by_hand, d.to_lane) for d in answer.displaced]
+    assert named == [
+        ("One-command rollback", True, "next"),
+        ("Service templates", True, "next"),
+    ]
+    assert answer.over_budget == 4  # 7 person-months held by hand plus the 4 forced in
+    assert [g.goal.title for g in answer.goals_at_risk] == [SPEED.title, INCIDENTS.title]

@@ -257,7 +257,9 @@ def roadmap_whatif(
                 d.title,
                 f"{d.rice:.2f}",
                 d.from_lane,
-                d.to_lane + (f" ({d.to_quarter})" if d.to_quarter else ""),
+                d.to_lane
+                + (f" ({d.to_quarter})" if d.to_quarter else "")
+                + (" (set by hand: would have to move)" if d.by_hand else ""),
                 f"{d.reach:g}",
                 ", ".join(d.goals),
             ]

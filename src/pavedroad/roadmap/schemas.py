@@ -187,7 +187,8 @@ class GoalAtRiskOut(BaseModel):
 
 
 class DisplacedOut(BaseModel):
-    """An initiative that leaves Now or Next."""
+    """An initiative that leaves Now or Next; `by_hand` when its lane was set by hand and it
+    is named as work that would have to move to make room (lowest RICE first)."""
 
     title: str
     rice: float
@@ -196,6 +197,7 @@ class DisplacedOut(BaseModel):
     to_quarter: str | None
     reach: float
     goals: list[str]
+    by_hand: bool = False
 
 
 class WhatIfOut(BaseModel):

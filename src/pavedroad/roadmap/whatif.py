@@ -36,7 +36,10 @@ class GoalRef:
 
 @dataclass(frozen=True)
 class Displaced:
-    """An initiative that leaves Now or Next because of the added work."""
+    """An initiative that leaves Now or Next because of the added work.
+
+    `by_hand` marks one whose lane was set by hand: the planner keeps it where it is, so the
+    what-if names it as the work that would have to move to make room (lowest RICE first)."""
 
     title: str
     rice: float
@@ -45,6 +48,7 @@ class Displaced:
     to_lane: str
     to_quarter: str | None
     goals: tuple[str, ...]
+    by_hand: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,7 @@ def what_if(
                 goals=candidate.goals,
             )
         )
+    displaced += _to_make_room(scenario, others, forced, lane, displaced)
     at_risk = []
     for goal in sorted(goals, key=lambda g: (g.priority, g.title.casefold())):
         slipping = tuple(d for d in displaced if goal.title in d.goals)
@@ -139,3 +144,48 @@ def what_if(
         displaced=tuple(displaced),
         goals_at_risk=tuple(at_risk),
     )
+
+
+def _to_make_room(
+    scenario: Plan,
+    others: Sequence[Candidate],
+    forced: Candidate,
+    lane: str,
+    already: Sequence[Displaced],
+) -> list[Displaced]:
+    """When the forced lane is still over its budget (its other work was placed by hand, so
+    the planner kept it), the committed initiatives of the same category in that lane that
+    would have to move to make room: lowest RICE first, until the excess is covered."""
+    over = sum(u.over for u in scenario.use if u.lane == lane and u.category == forced.category)
+    if over <= 0:
+        return []
+    gone = {d.title.casefold() for d in already}
+    held = sorted(
+        (
+            c
+            for c in others
+            if c.category == forced.category
+            and c.title.casefold() not in gone
+            and scenario.lane_of(c.title) == lane
+        ),
+        key=lambda c: (c.rice, c.title.casefold()),
+    )
+    to_lane = "next" if lane == "now" else "later"
+    moved: list[Displaced] = []
+    for candidate in held:
+        if over <= 0:
+            break
+        moved.append(
+            Displaced(
+                title=candidate.title,
+                rice=candidate.rice,
+                reach=candidate.reach,
+                from_lane=lane,
+                to_lane=to_lane,
+                to_quarter=None,
+                goals=candidate.goals,
+                by_hand=candidate.locked,
+            )
+        )
+        over -= candidate.effort
+    return moved
