@@ -35,7 +35,7 @@ ALLOWED: dict[str, str] = {
 
 # Folders that are domains without tables of their own; everything they write goes through
 # the owning domain's services.
-DOMAINS_WITHOUT_MODELS = frozenset({"demo"})
+DOMAINS_WITHOUT_MODELS = frozenset({"demo", "coach"})
 
 _SQL_NAMING = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE)\s+[\"`]?([A-Za-z_][A-Za-z0-9_]*)")
 _SQL_CALLS = frozenset({"text", "exec_driver_sql"})

@@ -288,3 +288,19 @@ def test_cli_api_and_page_answer_the_same_diagnoses(engine, teams, cli, client, 
     assert client.get("/api/v1/coach", headers=headers).json()["diagnoses"] == found
     assert client.get("/api/v1/kpis/diagnoses", headers=headers).json()["diagnoses"] == found
     assert client.get("/api/v1/coach/mode", headers=headers).json()["mode"] == mode["mode"]
+
+
+def test_the_coach_page_shows_the_mode_first_and_renders_titles_inert(engine, teams, client, users):
+    from tests.web.conftest import sign_in
+
+    with unit_of_work(engine) as s:
+        _initiative(s, "<script>alert(1)</script> operator", rice_reach=100, lane="now")
+    sign_in(client, users["read"])
+    page = client.get("/coach")
+    assert page.status_code == 200
+    html = page.text
+    assert html.index("the team works as") < html.index("What the data says")
+    assert "no research before build" in html and "Better approach:" in html
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert client.get("/coach?quarter=2026-Q9").status_code == 200
+    assert "is not a quarter" in client.get("/coach?quarter=2026-Q9").text

@@ -182,7 +182,7 @@ def test_weekly_report_has_the_weeks_changelog_risks_and_launches_inert(cli, sto
     headings = re.findall(r"<h(\d)>(.*?)</h\1>", rendered)
     assert [h for _, h in headings] == [
         "Weekly platform report: 2026-W46", "Leading indicators", "Changelog",
-        "Initiatives at risk", "Launches in flight",
+        "Initiatives at risk", "Launches in flight", "Coach: new and resolved diagnoses",
     ]  # fmt: skip
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
 

@@ -166,7 +166,9 @@ def unaware_teams(session: Session, facts: Facts) -> list[Diagnosis]:
     if not per_capability:
         return []
     teams = sorted({t for found in per_capability.values() for t in found})
-    named = ", ".join(teams[:NAMED_TEAMS]) + ("..." if len(teams) > NAMED_TEAMS else "")
+    named = ", ".join(teams[:NAMED_TEAMS]) + (
+        f" and {len(teams) - NAMED_TEAMS} more" if len(teams) > NAMED_TEAMS else ""
+    )
     widest = max(per_capability, key=lambda c: len(per_capability[c]))
     return [
         Diagnosis(

@@ -88,3 +88,20 @@ def diagnose(
     found += ownership.survey_only_research(session, facts)
     found += _research_warnings(session, f"{today.year}-Q{(today.month - 1) // 3 + 1}")
     return by_severity(found)
+
+
+def _key(diagnosis: Diagnosis) -> tuple[str, str]:
+    """What makes two weeks' diagnoses the same finding: the id and what it is about."""
+    about = diagnosis.links[0].label if diagnosis.links else ""
+    return diagnosis.id, about
+
+
+def weekly_digest(*, session: Session, window: Window) -> tuple[list[Diagnosis], list[Diagnosis]]:
+    """Diagnoses new in the window against the week before it, and those resolved since."""
+    now = diagnose(session=session, window=window)
+    before = diagnose(
+        session=session,
+        window=Window(window.start - timedelta(days=7), window.end - timedelta(days=7), "before"),
+    )
+    seen, had = {_key(d) for d in before}, {_key(d) for d in now}
+    return [d for d in now if _key(d) not in seen], [d for d in before if _key(d) not in had]

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from pavedroad.comms.schemas.reports import (
+    CoachDigestOut,
     IndicatorOut,
     InitiativeAtRiskOut,
     LaunchInFlightOut,
@@ -207,6 +208,22 @@ def _capacity(capacity: QuarterCapacityOut) -> list[str]:
     return [*lines, ""] if capacity.warnings else lines
 
 
+def _coach(digest: CoachDigestOut) -> list[str]:
+    lines = ["## Coach: new and resolved diagnoses", ""]
+    if not digest.new and not digest.resolved:
+        return [*lines, "Nothing new and nothing resolved since last week.", ""]
+    for title, found in (
+        ("New this week", digest.new),
+        ("Resolved since last week", digest.resolved),
+    ):
+        lines += [f"{title}:", ""]
+        lines += [f"- **{d.severity}** {_plain(d.id)}: {_plain(d.message)}" for d in found] or [
+            "- none"
+        ]
+        lines.append("")
+    return lines
+
+
 def report_markdown(report: ReportOut) -> str:
     """The whole report: title, dates, then every section, empty ones saying so."""
     lines = [f"# {inert(report.title)}", "", f"{_day(report.start)} to {_day(report.end)}", ""]
@@ -218,4 +235,6 @@ def report_markdown(report: ReportOut) -> str:
     lines += _launches(report.launches_in_flight)
     if report.capacity is not None:
         lines += _capacity(report.capacity)
+    if report.coach is not None:
+        lines += _coach(report.coach)
     return "\n".join(lines).rstrip("\n") + "\n"

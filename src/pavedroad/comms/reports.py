@@ -25,7 +25,9 @@ from pavedroad.comms import changelog, launches
 from pavedroad.comms.report_markdown import report_markdown
 from pavedroad.comms.schemas.changelog import ChangelogEntryOut
 from pavedroad.comms.schemas.reports import (
+    CoachDigestOut,
     CriterionAtRiskOut,
+    DigestLine,
     IndicatorOut,
     InitiativeAtRiskOut,
     LaunchInFlightOut,
@@ -250,6 +252,17 @@ def _launches(session: Session, period: Period) -> list[LaunchInFlightOut]:
 # ---- the reports ---------------------------------------------------------------------------
 
 
+def _digest(session: Session, period: Period) -> CoachDigestOut:
+    from pavedroad.coach.service import weekly_digest
+
+    new, resolved = weekly_digest(session=session, window=period.window)
+
+    def lines(found: list[Any]) -> list[DigestLine]:
+        return [DigestLine(id=d.id, severity=d.severity, message=d.message) for d in found]
+
+    return CoachDigestOut(new=lines(new), resolved=lines(resolved))
+
+
 def build_report(*, session: Session, period: Period) -> Report:
     """The report of a period from the metrics, changelog, backlog, launch and roadmap services."""
     monthly = period.kind == "monthly"
@@ -278,6 +291,7 @@ def build_report(*, session: Session, period: Period) -> Report:
         if monthly
         else None,
         charts=list(specs),
+        coach=None if monthly else _digest(session, period),
     )
     return Report(content=content, charts=specs)
 

@@ -71,6 +71,21 @@ class LaunchInFlightOut(BaseModel):
     overdue: list[OverdueItemOut]
 
 
+class DigestLine(BaseModel):
+    """One diagnosis in the weekly digest: its id, severity and message."""
+
+    id: str
+    severity: str
+    message: str
+
+
+class CoachDigestOut(BaseModel):
+    """The coach's diagnoses new this week and those resolved since the week before."""
+
+    new: list[DigestLine]
+    resolved: list[DigestLine]
+
+
 class ReportOut(BaseModel):
     """A weekly (ISO week) or monthly report; `lagging` and `capacity` only in a monthly one."""
 
@@ -86,3 +101,5 @@ class ReportOut(BaseModel):
     launches_in_flight: list[LaunchInFlightOut]
     capacity: QuarterCapacityOut | None
     charts: list[str]
+    # Weekly reports only: the coach's new and resolved diagnoses.
+    coach: CoachDigestOut | None = None
