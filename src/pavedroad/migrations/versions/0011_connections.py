@@ -46,7 +46,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name=op.f("uq_connections_name")),
     )
 
-
     with op.batch_alter_table("services") as batch:
         batch.add_column(sa.Column("repository", sa.String(length=300), nullable=True))
         batch.create_index(batch.f("ix_services_repository"), ["repository"], unique=False)
