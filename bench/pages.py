@@ -3,10 +3,12 @@
     .venv/bin/python bench/pages.py                       # loads the demo into a temp store
     .venv/bin/python bench/pages.py --db sqlite:////tmp/demo.db --port 8790
 
-It runs `pavedroad serve` as a person would (which warms the KPI engine at start), waits for the
-warm-up, signs in as the demo user, asks every page of the navigation and the detail pages a PM
-opens (each KPI, a team, an initiative) once to warm it, then times the best of `--runs`
-requests. Sizes are the HTML as sent (gzip, what a browser receives) and uncompressed. Target:
+It runs `pavedroad serve` as a person would (which warms the KPI engine at start: the home, the
+dashboard, every KPI page and every team page), waits until /healthz says `"kpis": "warm"`,
+signs in as the demo user and asks, in this order, a few teams' pages and team-filtered
+dashboards, every page of the navigation, every KPI's page (and its events) and an initiative:
+`first s` is that first request (the one a person meets after start-up), `best s` the best of
+`--runs` more. Sizes are the HTML as sent (gzip, what a browser receives) and uncompressed. Target:
 every page under 1 s.
 """
 
@@ -87,17 +89,29 @@ def signed_in(base: str) -> httpx.Client:
     return client
 
 
-def pages_of(client: httpx.Client) -> list[str]:
-    """The navigation, every KPI's page, a team and an initiative (the first ones linked)."""
-    paths = [item.path for item in NAVIGATION if item.path]
+def wait_until_warm(base: str, timeout: float = 600) -> float:
+    """Seconds from now until the server's KPI engine is warm (its /healthz says so)."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if httpx.get(f"{base}/healthz").json().get("kpis") in ("warm", None):
+            break
+        time.sleep(0.5)
+    return time.monotonic() - started
+
+
+def pages_of(client: httpx.Client, teams: int = 3) -> list[str]:
+    """Team pages and team-filtered dashboards of `teams` teams (the first listed), the
+    navigation, every KPI's page and its first events page, and the first initiative."""
+    team_links = re.findall(r'href="/catalog/teams/([^"/?]+)"', client.get("/catalog").text)
+    slugs = list(dict.fromkeys(team_links))[:teams]
+    paths = [f"/catalog/teams/{slug}" for slug in slugs]
+    paths += [f"/kpis?team={slug}" for slug in slugs]
+    paths += [item.path for item in NAVIGATION if item.path and item.needs is None]
     paths += [f"/kpis/{kpi}" for kpi in KPI_IDS]
-    for listing, pattern in (
-        ("/catalog", r'href="(/catalog/teams/[^"]+)"'),
-        ("/backlog", r'href="(/initiatives/\d+)"'),
-    ):
-        found = re.search(pattern, client.get(listing).text)
-        if found:
-            paths.append(found.group(1))
+    paths += [f"/kpis/{kpi}/events" for kpi in KPI_IDS[:3]]
+    found = re.search(r'href="(/initiatives/\d+)"', client.get("/backlog").text)
+    if found:
+        paths.append(found.group(1))
     return paths
 
 
@@ -122,20 +136,24 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="timed requests per page (best kept)")
     args = parser.parse_args()
     with demo_server(args.db, args.port) as base:
+        warming = wait_until_warm(base)
         client = signed_in(base)
-        client.get("/")  # the server warms its KPI engine at start; this waits for it
+        client.get("/")  # a server without the warmth in /healthz warms the home: wait for it
         rows = [(path, *measure(client, path, args.runs)) for path in pages_of(client)]
+    print(f"KPI engine warm {warming:.1f} s after the server answered")
     print(f"{'page':<44} {'status':>6} {'first s':>8} {'best s':>7} {'sent KB':>8} {'HTML KB':>8}")
     for path, first, best, status, wire, raw in rows:
-        flag = "" if best < TARGET_SECONDS else "  over 1 s"
+        flag = "" if max(first, best) < TARGET_SECONDS else "  over 1 s"
         print(
             f"{path:<44} {status:>6} {first:>8.2f} {best:>7.2f} {wire / 1024:>8.1f} "
             f"{raw / 1024:>8.1f}{flag}"
         )
     slowest = max(rows, key=lambda row: row[2])
-    over = [row[0] for row in rows if row[2] >= TARGET_SECONDS]
+    first = max(rows, key=lambda row: row[1])
+    over = [row[0] for row in rows if max(row[1], row[2]) >= TARGET_SECONDS]
     print(
-        f"{len(rows)} pages; slowest {slowest[0]} {slowest[2]:.2f} s; "
+        f"{len(rows)} pages; slowest {slowest[0]} {slowest[2]:.2f} s; slowest first request "
+        f"{first[0]} {first[1]:.2f} s; "
         f"{'all under 1 s' if not over else 'over 1 s: ' + ', '.join(over)}"
     )
 

@@ -43,7 +43,7 @@ from pavedroad.errors import InputProblem, InvalidInputError
 HEADERS: dict[CsvKind, str] = {
     "teams": "slug,name,eligible,headcount",
     "developers": "email,name,team,started_at,role",
-    "services": "name,owner,created_at,onboarded_to_platform_at,tier,system",
+    "services": "name,owner,created_at,onboarded_to_platform_at,tier,system,repository",
 }
 
 

@@ -101,6 +101,31 @@ def _overflow(page: Any) -> int:
     )
 
 
+# The page itself never scrolls sideways, but a box that clips or scrolls its content does not
+# widen the page either: a table cut off at the phone's edge went unnoticed by `_overflow`.
+# Only these may scroll sideways inside themselves (a wide data table, a chart, code, a form
+# field's own text); anything else whose content is wider than its box is cut off.
+_CLIPPED = """() => {
+  const allowed = '.table-wrap, table.data, .chart, .vega-embed, pre, input, textarea, select';
+  const out = [];
+  for (const el of document.querySelectorAll('main *')) {
+    if (el.closest(allowed)) continue;
+    const style = getComputedStyle(el);
+    if (style.overflowX === 'visible' || style.textOverflow === 'ellipsis') continue;
+    if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1) {
+      const cls = typeof el.className === 'string' && el.className ? '.' + el.className : '';
+      out.push(`${el.tagName.toLowerCase()}${cls} (${el.scrollWidth} px in ${el.clientWidth})`);
+    }
+  }
+  return out.slice(0, 3);
+}"""
+
+
+def _clipped(page: Any) -> list[str]:
+    """Boxes (outside those allowed to scroll) whose content is wider than they are."""
+    return [str(text) for text in page.evaluate(_CLIPPED)]
+
+
 def walk(page: Any, base: str, starts: list[str], *, follow: bool) -> Walk:
     """Visit `starts` (and, with `follow`, the links found on them) and note every problem."""
     found = Walk()
@@ -133,6 +158,7 @@ def walk(page: Any, base: str, starts: list[str], *, follow: bool) -> Walk:
         wide = _overflow(page)
         if wide > 1:
             found.problems.append(f"{path}: scrolls sideways by {wide} px")
+        found.problems.extend(f"{path}: cut off: {box}" for box in _clipped(page))
         found.problems.extend(f"{path}: console error: {text}" for text in console)
         if not follow:
             continue

@@ -54,6 +54,8 @@ NON_TEAM_GROUP_TYPES = frozenset(
         "root",
     }
 )
+# Where a Component names its code repository, in the order read.
+REPOSITORY_ANNOTATIONS = ("github.com/project-slug", "gitlab.com/project-slug")
 SKIPPED_COMPONENT_TYPES = frozenset({"library"})
 IMPORTED_KINDS = ("Group", "User", "Component", "System")
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -175,6 +177,7 @@ _FIELD_NAMES = {
     "system": "spec.system",
     "headcount": "metadata.annotations.pavedroad.dev/headcount",
     "tier": "metadata.annotations.pavedroad.dev/tier",
+    "repository": "metadata.annotations.github.com/project-slug",
     "role": "metadata.annotations.pavedroad.dev/role",
     "description": "metadata.description",
 }
@@ -327,6 +330,20 @@ def _user(entity: _Entity, team: str) -> DeveloperIn:
     )
 
 
+def _repository(meta: dict[str, Any]) -> str | None:
+    """The Component's code repository from its `github.com/project-slug` (else
+    `gitlab.com/project-slug`) annotation, as `owner/name`; lower-cased by `ServiceIn`."""
+    annotations = _mapping(meta.get("annotations"), "metadata.annotations")
+    for key in REPOSITORY_ANNOTATIONS:
+        value = annotations.get(key)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            raise _refused("must be text (owner/name)", field=f"metadata.annotations.{key}")
+        return value
+    return None
+
+
 def _component(entity: _Entity, owner: str, system: str | None) -> ServiceIn:
     meta = entity.meta
     tier_text = _annotation(meta, "tier")
@@ -336,6 +353,7 @@ def _component(entity: _Entity, owner: str, system: str | None) -> ServiceIn:
         tier_text = next((str(t) for t in tags if str(t).lower().startswith("tier")), None)
     tier = _read("metadata.annotations.pavedroad.dev/tier", parse_tier, tier_text)
     return ServiceIn(
+        repository=_repository(meta),
         name=entity.ref.name,
         owner=owner,
         system=system,
@@ -573,6 +591,10 @@ def import_backstage_entities(
     *, session: Session, source: str, entities: list[Any], strict: bool = False
 ) -> CatalogImportResult:
     """Import entities as a Backstage backend's catalog API answers them (`source` names where
-    they came from; each entity's position stands for its line), as a file would be."""
-    documents: Documents = list(enumerate(entities, start=1))
-    return _import_documents(session=session, sources=[(source, documents, [])], strict=strict)
+    they came from). Each entity is judged as a file of its own (named by its position), so a
+    refused entity leaves out only itself and the entities that need it, not the catalog."""
+    sources: list[tuple[str, Documents, list[InputProblem]]] = [
+        (f"{source} entity {number}", [(number, value)], [])
+        for number, value in enumerate(entities, start=1)
+    ]
+    return _import_documents(session=session, sources=sources, strict=strict)

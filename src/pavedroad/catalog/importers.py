@@ -31,7 +31,10 @@ CSV_KINDS: tuple[CsvKind, ...] = ("teams", "developers", "services")
 CSV_COLUMNS: dict[CsvKind, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "teams": (("slug", "name"), ("eligible", "headcount")),
     "developers": (("email", "name", "team"), ("started_at", "role")),
-    "services": (("name", "owner"), ("created_at", "onboarded_to_platform_at", "tier", "system")),
+    "services": (
+        ("name", "owner"),
+        ("created_at", "onboarded_to_platform_at", "tier", "system", "repository"),
+    ),
 }
 MAX_FIELD_BYTES = 64 * 1024
 # Bytes that are not UTF-8 are read as lone surrogates (surrogateescape), so the row can be named.

@@ -19,6 +19,8 @@ from pydantic import (
 from pavedroad.inputs import StoredInput
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,99}$"
+# `owner/name`, or GitLab's `group/subgroup/name`: path segments of letters, digits, . _ -.
+REPOSITORY_PATTERN = r"^[a-z0-9_.-]+(/[a-z0-9_.-]+)+$"
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TIERS = (1, 2, 3, 4)
 
@@ -108,11 +110,22 @@ class ServiceIn(_CatalogRecord):
     onboarded_to_platform_at: AwareDatetime | None = None
     tier: int | None = None
     system: Annotated[str, Field(pattern=SLUG_PATTERN)] | None = None
+    # The code repository (`owner/name`; GitLab's `group/subgroup/name`), lower-cased: how the
+    # GitHub and GitLab connectors find a repository's service.
+    repository: Annotated[str, Field(max_length=300, pattern=REPOSITORY_PATTERN)] | None = None
 
     @field_validator("name", "owner", "system", mode="before")
     @classmethod
     def _lower_names(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("repository", mode="before")
+    @classmethod
+    def _lower_repository(cls, value: object) -> object:
+        if isinstance(value, str):
+            # A CSV cell left empty means no repository.
+            return value.strip().strip("/").lower() or None
+        return value
 
     @field_validator("tier", mode="before")
     @classmethod
@@ -180,6 +193,7 @@ class ServiceOut(BaseModel):
     onboarded_to_platform_at: datetime | None
     tier: int | None
     source: str
+    repository: str | None = None
 
 
 class PersonaOut(BaseModel):

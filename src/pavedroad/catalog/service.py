@@ -319,6 +319,10 @@ def apply_batch(*, session: Session, batch: CatalogBatch, source: str) -> Import
             "tier": svc_in.tier,
             "source": source,
         }
+        # A source that does not speak of repositories (a CSV without the column) keeps the
+        # one Backstage gave; one that does (an annotation removed) sets or clears it.
+        if "repository" in svc_in.model_fields_set:
+            values["repository"] = svc_in.repository
         _, outcome = _upsert(session, services.get(svc_in.name), Service, values)
         report.add("services", outcome)
     session.flush()
@@ -348,6 +352,7 @@ def _service_out(svc: Service) -> ServiceOut:
         onboarded_to_platform_at=svc.onboarded_to_platform_at,
         tier=svc.tier,
         source=svc.source,
+        repository=svc.repository,
     )
 
 

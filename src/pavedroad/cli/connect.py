@@ -70,7 +70,8 @@ def add(
         str | None,
         typer.Option(
             help="The API root: GitHub defaults to https://api.github.com (a GitHub Enterprise "
-            "Server names its `https://HOST/api/v3`); GitLab `https://HOST/api/v4`; PagerDuty "
+            "Server names its `https://HOST/api/v3`); GitLab defaults to "
+            "https://gitlab.com/api/v4 (self-managed: `https://HOST/api/v4`); PagerDuty "
             "defaults to https://api.pagerduty.com; Jira `https://SITE.atlassian.net`; "
             "Backstage its backend, such as `https://backstage.example.com`."
         ),
@@ -125,7 +126,10 @@ def add(
     ] = None,
     self_service_field: Annotated[
         str | None,
-        typer.Option(help="Jira: the field (id or name) that marks a ticket self-service."),
+        typer.Option(
+            help="Jira: the field id (such as customfield_10042) whose truthy value marks a "
+            "ticket self-service."
+        ),
     ] = None,
     self_service_label: Annotated[
         str | None, typer.Option(help="Jira: the label that marks a ticket self-service.")

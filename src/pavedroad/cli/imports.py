@@ -155,7 +155,7 @@ def _csv_command(kind: CsvKind, columns: str) -> None:
 
 _csv_command("teams", "slug,name,eligible,headcount")
 _csv_command("developers", "email,name,team,started_at,role")
-_csv_command("services", "name,owner,created_at,onboarded_to_platform_at,tier[,system]")
+_csv_command("services", "name,owner,created_at,onboarded_to_platform_at,tier[,system,repository]")
 
 
 def _event_command(kind: EventKind) -> None:

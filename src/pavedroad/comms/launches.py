@@ -366,6 +366,17 @@ def list_launches(session: Session, *, today: date | None = None) -> list[Launch
     return [_out(p, names=names, today=day, measures=measures) for p in plans]
 
 
+def launch_days(session: Session) -> list[tuple[date, str]]:
+    """Every launch's day and feature, by launch date: what a chart marks, without judging
+    the plans' criteria as `list_launches` does."""
+    rows = session.execute(
+        select(LaunchPlan.launch_date, LaunchPlan.feature).order_by(
+            LaunchPlan.launch_date, LaunchPlan.id
+        )
+    )
+    return [(day, feature) for day, feature in rows]
+
+
 def summary_of(launch: LaunchOut) -> LaunchSummary:
     """A plan as `launch list` shows it: progress, the next open item, criteria."""
     open_items = [i for i in launch.items if not i.done]

@@ -16,6 +16,7 @@ from pavedroad.demo.comms_changelog import load_changelog
 from pavedroad.demo.comms_launches import load_launches
 from pavedroad.demo.comms_pitches import load_pitches
 from pavedroad.demo.company import DEMO_LOGIN, DemoCompany, build_company
+from pavedroad.demo.connections import load_connections
 from pavedroad.demo.research_capabilities import load_capabilities
 from pavedroad.demo.research_insights import load_insights
 from pavedroad.demo.research_interviews import load_interviews
@@ -100,6 +101,7 @@ STEPS: list[Step] = [
     ("pitches", load_pitches),
     ("launches", load_launches),
     ("champions", load_champions),
+    ("connections", load_connections),
 ]
 
 

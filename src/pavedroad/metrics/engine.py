@@ -441,20 +441,40 @@ class Backend:
             return self._fetch(sql)
 
     def run_evidence(
-        self, family: str, window: Window, cut: Cut, limit: int
+        self, family: str, window: Window, cut: Cut, limit: int, offset: int = 0
     ) -> list[dict[str, Any]]:
-        """The rows behind a family's number in one window."""
-        key = ("evidence", family, cut, limit)
+        """The rows behind a family's number in one window: `limit` of them after `offset`."""
+
+        def build() -> Any:
+            return evidence(self.tables(), self.windows(), cut, family).limit(limit, offset=offset)
+
         with self.lock:
             try:
-                sql = self._sql(
-                    key,
-                    lambda: evidence(self.tables(), self.windows(), cut, family).limit(limit),
-                )
+                # Only first pages are kept compiled: later offsets are as many as callers ask.
+                if offset:
+                    sql = str(ibis.to_sql(build(), dialect=self.kind))
+                else:
+                    sql = self._sql(("evidence", family, cut, limit), build)
             except NotApplicable:
                 return []
             self._set_windows([window])
             return self._fetch(sql)
+
+    def count_evidence(self, family: str, window: Window, cut: Cut) -> int:
+        """How many rows are behind a family's number in one window (every page together)."""
+
+        def build() -> Any:
+            rows = evidence(self.tables(), self.windows(), cut, family)
+            return rows.aggregate(rows=rows.count())
+
+        with self.lock:
+            try:
+                sql = self._sql(("evidence_count", family, cut), build)
+            except NotApplicable:
+                return 0
+            self._set_windows([window])
+            found = self._fetch(sql)
+            return int(found[0]["rows"]) if found else 0
 
     def close(self) -> None:
         """Release the connection."""

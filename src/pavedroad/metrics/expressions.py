@@ -628,14 +628,15 @@ READS: dict[str, frozenset[str]] = {
 
 
 def evidence(t: Tables, wins: ir.Table, cut: Cut, family: str) -> ir.Table:
-    """The rows a family counted in the first window, for drill-down (newest first)."""
+    """The rows a family counted in the first window, for drill-down (newest first; ties in a
+    fixed order, so pages of them neither repeat nor skip a row)."""
     if family in {"deployments", "change_failure", "lead_time", "time_to_first_deploy"}:
         prod = _production_outcomes(t)
         rows = _scoped(prod, cut, team=prod.team, service=prod.service)
         rows = _in_window(rows, "finished_at", wins).filter(lambda r: r.w == 0)
         return rows.select(
             "id", "service", "team", "finished_at", "ok", "rollback", "failed"
-        ).order_by(ibis.desc("finished_at"))
+        ).order_by([ibis.desc("finished_at"), ibis.desc("id")])
     if family in {"incident_frequency", "restore_time", "availability"}:
         i = _incidents(t)
         i = _scoped(i, cut, team=i.team, service=i.service)
@@ -656,7 +657,7 @@ def evidence(t: Tables, wins: ir.Table, cut: Cut, family: str) -> ir.Table:
             "severity",
             "platform_caused",
             "caused_by_deployment_id",
-        ).order_by(ibis.desc("started_at"))
+        ).order_by([ibis.desc("started_at"), ibis.desc("id")])
     if family in {"ci_duration", "ci_queue"}:
         runs = _owned(t.ci_runs, t)
         if family == "ci_queue":
@@ -673,14 +674,14 @@ def evidence(t: Tables, wins: ir.Table, cut: Cut, family: str) -> ir.Table:
             finished_at="finished_at",
             minutes="minutes",
             result="result",
-        ).order_by(ibis.desc("finished_at"))
+        ).order_by([ibis.desc("finished_at"), ibis.desc("id")])
     if family in {"tickets", "ticket_resolution", "capacity"}:
         k = _scoped(t.tickets, cut, team=t.tickets.team, service=None)
         stamp = "opened_at" if family == "tickets" else "resolved_at"
         rows = _in_window(k.filter(k[stamp].notnull()), stamp, wins).filter(lambda r: r.w == 0)
         return rows.select(
             "id", "team", "opened_at", "resolved_at", "kind", "category", "self_service"
-        ).order_by(ibis.desc(stamp))
+        ).order_by([ibis.desc(stamp), ibis.desc("id")])
     if family == "survey":
         # Answers are anonymous: the drill-down is the latest wave's score distribution, never
         # one answer with its team or day (the service shows it only from five answers on).
@@ -701,7 +702,7 @@ def evidence(t: Tables, wins: ir.Table, cut: Cut, family: str) -> ir.Table:
         rows = _in_window(o, "first_deploy_at", wins).filter(lambda r: r.w == 0)
         rows = rows.mutate(days_taken=_minutes(rows.first_deploy_at, rows.started_at) / 1440)
         return rows.select("team", "started_at", "first_deploy_at", "days_taken").order_by(
-            ibis.desc("first_deploy_at")
+            [ibis.desc("first_deploy_at"), "team", "started_at"]
         )
     if family == "adoption":
         return adoption_by_team(t, wins, cut)

@@ -773,6 +773,32 @@ def has_events(*, session: Session) -> bool:
     return ingest.has_events(session=session)
 
 
+EVIDENCE_PAGE_SIZE = 50  # events per page of a KPI's drill-down (the page and the API's default)
+EVIDENCE_MAX_PAGE = 5000
+
+
+@dataclass(frozen=True)
+class EvidencePage:
+    """One page of the events behind a KPI's number: `rows` (newest first) from `offset`, of
+    `total` in the window."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+    @property
+    def next_offset(self) -> int | None:
+        """Where the next page starts (None on the last page)."""
+        following = self.offset + self.limit
+        return following if following < self.total else None
+
+    @property
+    def previous_offset(self) -> int | None:
+        """Where the previous page starts (None on the first page)."""
+        return max(0, self.offset - self.limit) if self.offset > 0 else None
+
+
 def evidence(
     *,
     session: Session,
@@ -783,37 +809,62 @@ def evidence(
     limit: int = 200,
 ) -> list[dict[str, Any]]:
     """The events behind a KPI's number in a window (newest first, at most `limit`)."""
+    return evidence_page(
+        session=session,
+        kpi_id=kpi_id,
+        window=window,
+        team=team,
+        service=service,
+        limit=limit,
+        with_total=False,
+    ).rows
+
+
+def evidence_page(
+    *,
+    session: Session,
+    kpi_id: str,
+    window: Window,
+    team: str | None = None,
+    service: str | None = None,
+    limit: int = EVIDENCE_PAGE_SIZE,
+    offset: int = 0,
+    with_total: bool = True,
+) -> EvidencePage:
+    """A page of the events behind a KPI's number in a window: `limit` rows after `offset`,
+    newest first, with how many there are in all. A survey KPI with fewer than five answers
+    shows none (its drill-down is the latest wave's score distribution, never one answer)."""
     from pavedroad.metrics.engine import COLUMNS
     from pavedroad.metrics.expressions import FAMILY_OF
 
     get_definition_or_raise(kpi_id)
+    if not 1 <= limit <= EVIDENCE_MAX_PAGE:
+        raise PavedroadError(f"limit must be from 1 to {EVIDENCE_MAX_PAGE}, got {limit}")
+    if offset < 0:
+        raise PavedroadError(f"offset must be 0 or more, got {offset}")
     cut = Cut(team=team, service=service)
     if kpi_id in SURVEY_KPIS:
         cells = compute(session=session, kpi_ids=[kpi_id], windows=[window], cut=cut)[kpi_id]
         shown = (cells or {}).get((0, ALL))
         if shown is None or shown.hidden:
-            return []  # no answers, or too few to show anything of them
+            # no answers, or too few to show anything of them
+            return EvidencePage([], 0, limit, offset)
     backend = backend_for(session)
     backend.prepare(COLUMNS, _versions(session))
-    return backend.run_evidence(FAMILY_OF[kpi_id], window, cut, limit)
+    family = FAMILY_OF[kpi_id]
+    rows = backend.run_evidence(family, window, cut, limit, offset)
+    if not with_total:
+        total = offset + len(rows)
+    elif offset == 0 and len(rows) < limit:
+        total = len(rows)  # the first page holds them all: no need to count
+    else:
+        total = backend.count_evidence(family, window, cut)
+    return EvidencePage(rows, total, limit, offset)
 
 
-def warm_up(engine: Any) -> threading.Thread:
-    """Compute the default dashboard in the background so the first page view is instant."""
+def warm_up(engine: Any, *, teams: bool = True) -> threading.Thread:
+    """Warm the engine's cache in the background for every page's first request (see
+    `pavedroad.metrics.warming`; `teams=False` leaves out the per-team pages)."""
+    from pavedroad.metrics import warming
 
-    def work() -> None:
-        try:
-            with Session(engine) as session:
-                dashboard(session=session)
-                # The home (the first page after sign-in) asks for more: the north star
-                # before the baseline and the criteria judged for "needs you". Imported here
-                # because the home gathers other domains that themselves use this module.
-                from pavedroad.home import home_view
-
-                home_view(session=session)
-        except Exception:  # warming is best effort; a real request reports its errors
-            return
-
-    thread = threading.Thread(target=work, name="pavedroad-kpi-warm-up", daemon=True)
-    thread.start()
-    return thread
+    return warming.warm_up(engine, teams=teams)

@@ -37,6 +37,7 @@ from pavedroad.settings import Settings, load_settings
 from pavedroad.web.api import auth as auth_api
 from pavedroad.web.api import backlog as backlog_api
 from pavedroad.web.api import catalog as catalog_api
+from pavedroad.web.api import coach as coach_api
 from pavedroad.web.api import (
     comms_champions,
     comms_changelog,
@@ -51,6 +52,7 @@ from pavedroad.web.api import (
     research_tickets,
     research_usage,
 )
+from pavedroad.web.api import connections as connections_api
 from pavedroad.web.api import impact_map as impact_map_api
 from pavedroad.web.api import ingest as ingest_api
 from pavedroad.web.api import kpis as kpis_api
@@ -67,6 +69,7 @@ from pavedroad.web.openapi import (
 from pavedroad.web.pages import auth as auth_pages
 from pavedroad.web.pages import backlog as backlog_pages
 from pavedroad.web.pages import catalog as catalog_pages
+from pavedroad.web.pages import coach as coach_pages
 from pavedroad.web.pages import comms_champions as champion_pages
 from pavedroad.web.pages import comms_changelog as changelog_pages
 from pavedroad.web.pages import comms_launches as launch_pages
@@ -74,6 +77,7 @@ from pavedroad.web.pages import comms_pitches as pitch_pages
 from pavedroad.web.pages import comms_public as public_pages
 from pavedroad.web.pages import comms_reports as report_pages
 from pavedroad.web.pages import comms_roi as roi_pages
+from pavedroad.web.pages import connections as connection_pages
 from pavedroad.web.pages import home as home_pages
 from pavedroad.web.pages import ingest as ingest_pages
 from pavedroad.web.pages import kpis as kpis_pages
@@ -136,12 +140,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+        # kpis: cold, warming or warm (`pavedroad serve` warms every page's figures at start)
+        from pavedroad.metrics.warming import warmth
+
+        return {"status": "ok", "version": __version__, "kpis": warmth(app.state.engine)}
 
     app.include_router(catalog_api.router)
     app.include_router(auth_api.router)
     app.include_router(ingest_api.router)
+    app.include_router(connections_api.router)
     app.include_router(kpis_api.router)
+    app.include_router(coach_api.router)
     app.include_router(backlog_api.router)
     app.include_router(impact_map_api.router)
     app.include_router(roadmap_api.router)
@@ -158,7 +167,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(home_pages.router)
     app.include_router(catalog_pages.router)
     app.include_router(ingest_pages.router)
+    app.include_router(connection_pages.router)
     app.include_router(kpis_pages.router)
+    app.include_router(coach_pages.router)
     app.include_router(backlog_pages.router)
     app.include_router(roadmap_pages.router)
     for pages in (research_pages, shadowing_pages, interview_pages, ticket_pages, usage_pages):

@@ -18,6 +18,7 @@ import email.utils
 import json
 import random
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -49,7 +50,10 @@ class ApiError(PavedroadError):
 
 @dataclass
 class Stats:
-    """What a client did: requests, retries, waits, bytes, and the seconds spent on the wire."""
+    """What a client did: requests, retries, waits, bytes, and the seconds spent on the wire.
+
+    Providers fetch per-item resources from several threads over one client, so every count
+    goes through `add`, under a lock."""
 
     requests: int = 0
     not_modified: int = 0
@@ -57,6 +61,14 @@ class Stats:
     waited_seconds: float = 0.0
     http_seconds: float = 0.0
     bytes: int = 0
+
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, **amounts: float) -> None:
+        """Add to the named counters, atomically."""
+        with self._lock:
+            for name, amount in amounts.items():
+                setattr(self, name, getattr(self, name) + amount)
 
     def as_dict(self) -> dict[str, float | int]:
         return {
@@ -199,7 +211,7 @@ class ApiClient:
             )
         if self.on_wait is not None:
             self.on_wait(seconds, reason)
-        self.stats.waited_seconds += seconds
+        self.stats.add(waited_seconds=seconds)
         self._sleep(seconds)
 
     def get(
@@ -236,14 +248,16 @@ class ApiClient:
                     method, url, params=params, json=json_body, headers=sent
                 )
             except httpx.TransportError as exc:
-                self.stats.http_seconds += time.perf_counter() - started
+                self.stats.add(http_seconds=time.perf_counter() - started)
                 attempt = self._retry_or_raise(
                     attempt, url, f"network error ({type(exc).__name__})"
                 )
                 continue
-            self.stats.http_seconds += time.perf_counter() - started
-            self.stats.requests += 1
-            self.stats.bytes += len(response.content)
+            self.stats.add(
+                http_seconds=time.perf_counter() - started,
+                requests=1,
+                bytes=len(response.content),
+            )
             waited = self._rate_limited(response)
             if waited is not None:
                 self.wait(waited, f"{self.provider} rate limit reached")
@@ -261,7 +275,7 @@ class ApiClient:
                 f"{self.provider}: {shown_url(url)} answered {what} {attempt + 1} times; "
                 "is the URL right and the service up? The next sync resumes where this stopped"
             )
-        self.stats.retries += 1
+        self.stats.add(retries=1)
         delay = self.backoff * (2**attempt) * (1 + random.random() / 4)
         self.wait(delay, f"{self.provider}: {what}, retrying")
         return attempt + 1
@@ -278,7 +292,7 @@ class ApiClient:
     def _page(self, url: str, response: httpx.Response) -> Page:
         status = response.status_code
         if status == 304:
-            self.stats.not_modified += 1
+            self.stats.add(not_modified=1)
             return Page(url, status, None, response.headers)
         if status >= 400:
             raise self._refusal(url, response)

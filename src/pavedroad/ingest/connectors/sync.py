@@ -84,6 +84,18 @@ def sync_run_out(run: Run) -> SyncRunOut:
     )
 
 
+def connection_runs(*, session: Session, name: str, limit: int = 50) -> list[SyncRunOut]:
+    """A connection's sync runs, newest first (NotFoundError for an unknown connection)."""
+    connection = get_connection_or_raise(session=session, name=name)
+    query = (
+        select(Run)
+        .where(Run.channel == CHANNEL, Run.source == connection.name)
+        .order_by(Run.id.desc())
+        .limit(limit)
+    )
+    return [sync_run_out(run) for run in session.scalars(query)]
+
+
 @dataclass
 class SyncHooks:
     """What a sync tells its caller as it goes (the CLI's progress bar)."""

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
-from pavedroad.metrics import diagnoses, service
+from pavedroad.coach import service as coach
+from pavedroad.metrics import service
 from pavedroad.metrics.baseline import (
     Baseline,
     BaselineIn,
@@ -54,8 +56,8 @@ def list_kpis(
 def list_diagnoses(
     session: DbSession, _grant: ReadGrant, window: WindowQuery = None
 ) -> dict[str, Any]:
-    """The diagnoses the data shows: the same JSON as `pavedroad kpis --diagnose --json`."""
-    found = diagnoses.diagnose(session=session, window=_window(window))
+    """The coach's diagnoses: the same JSON as `pavedroad kpis --diagnose --json`."""
+    found = coach.diagnose(session=session, window=_window(window))
     return {"diagnoses": [item.as_contract() for item in found]}
 
 
@@ -117,20 +119,41 @@ def get_kpi_events(
     kpi_id: str,
     session: DbSession,
     _grant: ReadGrant,
+    response: Response,
     window: WindowQuery = None,
     team: str | None = None,
     service_name: Annotated[str | None, Query(alias="service")] = None,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 200,
+    limit: Annotated[
+        int, Query(ge=1, le=service.EVIDENCE_MAX_PAGE, description="events per page")
+    ] = 200,
+    offset: Annotated[
+        int, Query(ge=0, le=10_000_000, description="events to skip (newest first)")
+    ] = 0,
 ) -> list[dict[str, Any]]:
-    """The events behind the number: deployments, incidents, runs, tickets or answers counted."""
-    return service.evidence(
+    """The events behind the number: deployments, incidents, runs, tickets or answers counted,
+    newest first, `limit` of them after `offset`. The `X-Total-Count` header says how many
+    there are in all and `Link` gives the next and previous pages."""
+    chosen = _window(window) or service.default_window()
+    page = service.evidence_page(
         session=session,
         kpi_id=kpi_id,
-        window=_window(window) or service.default_window(),
+        window=chosen,
         team=team,
         service=service_name,
         limit=limit,
+        offset=offset,
     )
+    response.headers["X-Total-Count"] = str(page.total)
+    links = []
+    for rel, at in (("next", page.next_offset), ("prev", page.previous_offset)):
+        if at is not None:
+            query = {"window": window, "team": team, "service": service_name}
+            kept = {k: v for k, v in query.items() if v}
+            params = urlencode({**kept, "limit": limit, "offset": at})
+            links.append(f'</api/v1/kpis/{kpi_id}/events?{params}>; rel="{rel}"')
+    if links:
+        response.headers["Link"] = ", ".join(links)
+    return page.rows
 
 
 @router.put("/kpis/{kpi_id}/target")

@@ -21,11 +21,11 @@ MODE_NAMES = {
     "product_team": "a product team",
 }
 MODE_MEANS = {
-    "technology_project": "it decides what to build by technical interest, measures success "
+    "technology_project": "It decides what to build by technical interest, measures success "
     "as “it works” and does no user research.",
-    "service_bureau": "it executes requests, measures success in tickets closed, and its "
+    "service_bureau": "It executes requests, measures success in tickets closed, and its "
     "research is reading tickets.",
-    "product_team": "it discovers problems through research, prioritises by impact and "
+    "product_team": "It discovers problems through research, prioritises by impact and "
     "measures adoption, satisfaction and time to production.",
 }
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pavedroad.backlog import impact_map
 from pavedroad.backlog.service import list_initiatives
 from pavedroad.catalog.service import list_services, list_teams
-from pavedroad.comms.launches import list_launches
+from pavedroad.coach import service as coach
+from pavedroad.comms.launches import launch_days
 from pavedroad.errors import PavedroadError
-from pavedroad.metrics import diagnoses, service
+from pavedroad.metrics import service
 from pavedroad.metrics.baseline import get_baseline
 from pavedroad.metrics.definitions import KpiDefinition
 from pavedroad.metrics.windows import (
@@ -32,6 +34,8 @@ from pavedroad.web.pages.forms import WriteForm
 from pavedroad.web.pages.render import render
 
 router = APIRouter(include_in_schema=False)
+
+EVENTS_PER_PAGE = service.EVIDENCE_PAGE_SIZE
 
 
 @router.get("/vendor/vega-embed.js")
@@ -78,7 +82,8 @@ def dashboard_page(
         compare=compare_window(shown_window, compare, baseline=base_day),
     )
     basis = compare_basis(board.window, compare, baseline=base_day)
-    found = diagnoses.diagnose(session=session, board=board) if not error else []
+    found = coach.diagnose(session=session, board=board) if not error else []
+    whole_organisation = not team and not service_name
     tiles = [
         {
             "result": result,
@@ -87,9 +92,9 @@ def dashboard_page(
             else result.definition.show(result.value, currency=currency),
             "target": _target_text(result.definition, result.target, currency),
             "trend": _trend_text(result, basis, currency),
-            "spark": charts.sparkline_svg(
-                [v for _, v, _ in board.weekly[result.definition.id].points]
-            )
+            "spark": _wave_bars(session, result.definition, board, currency)
+            if whole_organisation and result.definition.id in service.SURVEY_KPIS
+            else charts.sparkline_svg([v for _, v, _ in board.weekly[result.definition.id].points])
             if result.definition.id in board.weekly
             else "",
         }
@@ -119,6 +124,24 @@ def dashboard_page(
             "services": [s.name for s in list_services(session=session)],
         },
         status_code=422 if error else 200,
+    )
+
+
+def _wave_bars(
+    session: DbSession, definition: KpiDefinition, board: service.Dashboard, currency: str
+) -> str:
+    """A survey KPI's tile: its waves over the sparkline's weeks as bars with n (a wave is
+    months apart: weekly dashes would be mostly gaps)."""
+    points = board.weekly.get(definition.id, service.Series("all", [])).points
+    start = points[0][0].start if points else board.window.start
+    waves = service.survey_waves(
+        session=session,
+        kpi_id=definition.id,
+        window=Window(start, board.window.end, "tile span"),
+    )
+    return charts.wave_bars_svg(
+        [(w.wave, definition.display(w.value), w.answers) for w in waves],
+        shown=lambda v: definition.show(definition.stored(v), currency=currency),
     )
 
 
@@ -168,8 +191,7 @@ def _markers(
         if i.done_at is not None
     ]
     markers += [
-        charts.Marker(launch.launch_date, f"launch: {launch.feature}", "launch")
-        for launch in list_launches(session)
+        charts.Marker(day, f"launch: {feature}", "launch") for day, feature in launch_days(session)
     ]
     return markers
 
@@ -203,8 +225,8 @@ def _detail_context(
     )
     definition = detail.headline.definition
     basis = compare_basis(detail.headline.window, compare, baseline=base_day)
-    events = service.evidence(
-        session=session, kpi_id=kpi_id, window=detail.headline.window, limit=50
+    events = service.evidence_page(
+        session=session, kpi_id=kpi_id, window=detail.headline.window, limit=EVENTS_PER_PAGE
     )
     goals = [g for g in impact_map.list_goals(session=session) if g.kpi_id == kpi_id]
     goal_lines = [
@@ -273,8 +295,8 @@ def _detail_context(
         "wave_json": _spec(wave_chart) if wave_chart else None,
         "waves": waves,
         "heatmap_json": _spec(heatmap) if heatmap else None,
-        "events": events,
-        "event_columns": list(events[0]) if events else [],
+        "ev": _events_view(events, kpi_id, window),
+        "detail_hidden": detail.headline.status == "hidden",
         "survey": survey,
         "hidden_reason": service.HIDDEN_REASON,
         "unit_hint": _unit_hint(definition, currency),
@@ -284,6 +306,73 @@ def _detail_context(
         "error": error,
         "target_error": target_error,
     }
+
+
+def _events_view(page: service.EvidencePage, kpi_id: str, window: str) -> dict[str, Any]:
+    """One page of a KPI's events for `kpis/_events.html`: the rows, which of the total they
+    are, and the links to the pages before and after."""
+    pages = max(1, -(-page.total // page.limit))
+
+    def href(offset: int) -> str:
+        query = urlencode(
+            {k: v for k, v in (("window", window), ("page", offset // page.limit + 1)) if v}
+        )
+        return f"/kpis/{kpi_id}/events?{query}"
+
+    return {
+        "rows": page.rows,
+        "columns": list(page.rows[0]) if page.rows else [],
+        "total": page.total,
+        "limit": page.limit,
+        "offset": page.offset,
+        "first": page.offset + 1,
+        "last": page.offset + len(page.rows),
+        "page": page.offset // page.limit + 1,
+        "pages": pages,
+        "first_href": href(0),
+        "next_href": href(page.next_offset) if page.next_offset is not None else None,
+        "previous_href": href(page.previous_offset) if page.previous_offset is not None else None,
+    }
+
+
+@router.get("/kpis/{kpi_id}/events", response_class=HTMLResponse)
+def kpi_events_page(
+    request: Request,
+    kpi_id: str,
+    session: DbSession,
+    _browser: Browser,
+    window: str = "",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+) -> HTMLResponse:
+    """The events behind a KPI's number, a page of them at a time, newest first."""
+    definition = service.get_definition_or_raise(kpi_id)
+    chosen, error = _window_or_error(window)
+    shown_window = chosen or service.default_window()
+    events = service.evidence_page(
+        session=session,
+        kpi_id=kpi_id,
+        window=shown_window,
+        limit=EVENTS_PER_PAGE,
+        offset=(page - 1) * EVENTS_PER_PAGE,
+    )
+    hidden = False
+    if kpi_id in service.SURVEY_KPIS and not events.rows:
+        headline = service.dashboard(session=session, window=shown_window, kpi_ids=[kpi_id])
+        hidden = headline.results[0].status == "hidden"
+    return render(
+        request,
+        "kpis/events.html",
+        {
+            "definition": definition,
+            "window": shown_window,
+            "ev": _events_view(events, kpi_id, window),
+            "detail_hidden": hidden,
+            "hidden_reason": service.HIDDEN_REASON,
+            "survey": kpi_id in service.SURVEY_KPIS,
+            "error": error,
+        },
+        status_code=422 if error else 200,
+    )
 
 
 def _wave_span(detail: service.KpiDetail) -> Window:

@@ -1,0 +1,1 @@
+"""Provider stand-ins answering in each provider's documented shape."""
