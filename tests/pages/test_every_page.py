@@ -44,7 +44,7 @@ def demo_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory)
         load_demo(session)
     engine.dispose()
     with serving(Settings(database_url=url, session_days=1, secure_cookies=False)) as base:
-        yield warmed(base)
+        yield warmed(base, teams=True)
 
 
 @pytest.fixture(scope="module")

@@ -160,11 +160,13 @@ def live_server(db_url) -> Iterator[str]:
         yield base
 
 
-def warmed(base: str) -> str:
+def warmed(base: str, *, teams: bool = False) -> str:
     """A live server whose store was just filled, with its KPI engine warmed the way `pavedroad
     serve` warms it at start, waited for: the first page must not meet a cold engine on a busy
-    machine (the full demo's first copy took over a minute under `make test`'s load)."""
-    warm_up(LIVE_APPS[base].state.engine).join(timeout=600)
+    machine (the full demo's first copy took over a minute under `make test`'s load). `teams`
+    also warms every team's pages, as `serve` does (30-50 s on the demo): only the walk of
+    every page needs it."""
+    warm_up(LIVE_APPS[base].state.engine, teams=teams).join(timeout=600)
     return base
 
 
