@@ -39,6 +39,9 @@ class Setting:
     shown_default: str | None = None
 
 
+# The KPI engine's production environments when PAVEDROAD_PRODUCTION_PATTERN is unset.
+DEFAULT_PRODUCTION_PATTERN = r"^(prod|production)$"
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         name="database_url",

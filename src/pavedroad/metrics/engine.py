@@ -48,8 +48,8 @@ from pavedroad.metrics.expressions import (
     evidence,
 )
 from pavedroad.metrics.windows import Window
+from pavedroad.settings import DEFAULT_PRODUCTION_PATTERN
 
-DEFAULT_PRODUCTION_PATTERN = r"^(prod|production)$"
 WINDOWS_TABLE = "pr_windows"
 WINDOW_SCHEMA = {
     "w": "int64",

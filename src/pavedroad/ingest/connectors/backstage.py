@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pavedroad.errors import InvalidInputError
 from pavedroad.ingest.connectors.base import Batch, Provider, SyncContext
 from pavedroad.ingest.connectors.http import ApiError, Page
+from pavedroad.ingest.connectors.options import given as provider_options
 
 SCOPES = (
     "a static token the backend accepts (`backend.auth.externalAccess`, type `static`) "
@@ -30,35 +30,11 @@ SCOPES = (
 RESOURCE = "entities"
 KINDS = ("group", "user", "component", "system")
 PAGE_SIZE = 500
-# The flags of `connect add` that are other providers' options, by stored option key.
-_FOREIGN_OPTIONS = {
-    "repos": "--repo",
-    "org": "--org",
-    "projects": "--project",
-    "group": "--group",
-    "services": "--service",
-    "urgencies": "--urgency",
-    "priorities": "--priority",
-    "jql": "--jql",
-    "as": "--as",
-    "api": "--jira-api",
-    "self_service_field": "--self-service-field",
-    "self_service_label": "--self-service-label",
-    "mapping": "--mapping",
-}
 
 
 def _options(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Backstage takes no provider options: any given is refused, naming it."""
-    given = [key for key, value in raw.items() if value not in (None, [], "")]
-    for key in given:
-        flag = _FOREIGN_OPTIONS.get(key, f"--{key.replace('_', '-')}")
-        raise InvalidInputError.because(
-            f"{flag} is not an option of a backstage connection (it reads the whole catalog: "
-            "Groups, Users, Components and Systems)",
-            field=flag.lstrip("-"),
-        )
-    return {}
+    """Backstage takes no provider options (it reads the whole catalog): any given is refused."""
+    return provider_options(raw, "backstage", ())
 
 
 def _auth(token: str, _options: Mapping[str, Any]) -> dict[str, str]:

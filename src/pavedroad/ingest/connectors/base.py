@@ -14,6 +14,7 @@ A provider (`github.py`, `gitlab.py`, ...) is a module-level `PROVIDER = Provide
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,6 +23,16 @@ from typing import Any
 from pavedroad.ingest.connectors.http import ApiClient, OnWait
 from pavedroad.ingest.webhooks.payloads import Mapped
 from pavedroad.ingest.webhooks.rules import MappingRules
+from pavedroad.settings import DEFAULT_PRODUCTION_PATTERN, production_pattern
+
+
+def is_production(environment: str) -> bool:
+    """Whether an environment is production by the rule the KPI engine applies
+    (`PAVEDROAD_PRODUCTION_PATTERN`, default `^(prod|production)$`), so a connector links
+    changes to exactly the deployments the KPIs count."""
+    pattern = production_pattern() or DEFAULT_PRODUCTION_PATTERN
+    return re.search(pattern, environment.lower()) is not None  # as the engine: lower-cased
+
 
 # A first sync without `--since` reads this far back.
 DEFAULT_BACKFILL = timedelta(days=365)

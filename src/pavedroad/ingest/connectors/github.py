@@ -30,8 +30,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from pavedroad.errors import InvalidInputError
-from pavedroad.ingest.connectors.base import Batch, Pass, Provider, SyncContext
+from pavedroad.ingest.connectors.base import Batch, Pass, Provider, SyncContext, is_production
 from pavedroad.ingest.connectors.http import ApiClient, ApiError, Page
+from pavedroad.ingest.connectors.options import given as provider_options
 from pavedroad.ingest.webhooks.github import (
     CI_RESULTS,
     DEPLOYMENT_RESULTS,
@@ -54,35 +55,14 @@ LOOKBACK = timedelta(days=1)
 MAX_OPEN = timedelta(days=3)
 # Merged pull requests waiting for the deployment that ships them, at most (newest kept).
 MAX_PENDING = 5000
-PRODUCTION = re.compile(r"^(prod|production)$", re.IGNORECASE)
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _ORG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
-# Options of other providers, by the `connect add` option that sets them.
-_FOREIGN = {
-    "projects": "--project",
-    "group": "--group",
-    "services": "--service",
-    "urgencies": "--urgency",
-    "priorities": "--priority",
-    "jql": "--jql",
-    "as": "--as",
-    "api": "--jira-api",
-    "self_service_field": "--self-service-field",
-    "self_service_label": "--self-service-label",
-}
 T = TypeVar("T")
 R = TypeVar("R")
 
 
 def _options(raw: Mapping[str, Any]) -> dict[str, Any]:
-    given = {key: value for key, value in raw.items() if value not in (None, [], "")}
-    for key in given:
-        if key not in ("repos", "org", "mapping"):
-            option = _FOREIGN.get(key, key)
-            raise InvalidInputError.because(
-                f"{option} is not a GitHub option; GitHub reads --repo OWNER/NAME or --org ORG",
-                field=key,
-            )
+    given = provider_options(raw, "github", ("repos", "org", "mapping"))
     repos, org = given.get("repos") or [], given.get("org")
     if bool(repos) == bool(org):
         raise InvalidInputError.because(
@@ -333,7 +313,7 @@ def _deployments(
                 values.get("result") == "success"
                 and isinstance(sha, str)
                 and isinstance(env, str)
-                and PRODUCTION.match(env)
+                and is_production(env)
                 and isinstance(values.get("finished_at"), str)
             ):
                 shipped.append(_Shipped(str(values["id"]), sha, env, str(values["finished_at"])))

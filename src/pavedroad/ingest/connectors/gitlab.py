@@ -28,8 +28,9 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from pavedroad.errors import InvalidInputError
-from pavedroad.ingest.connectors.base import Batch, Pass, Provider, SyncContext
+from pavedroad.ingest.connectors.base import Batch, Pass, Provider, SyncContext, is_production
 from pavedroad.ingest.connectors.http import ApiError, Page
+from pavedroad.ingest.connectors.options import given as provider_options
 from pavedroad.ingest.webhooks.gitlab import (
     DEPLOYMENT_RESULTS,
     PIPELINE_RESULTS,
@@ -38,7 +39,6 @@ from pavedroad.ingest.webhooks.gitlab import (
 )
 from pavedroad.ingest.webhooks.payloads import Malformed, Mapped, lookup, timestamp_text
 from pavedroad.parsing import parse_timestamp
-from pavedroad.settings import production_pattern
 
 DEFAULT_URL = "https://gitlab.com/api/v4"
 SCOPES = (
@@ -46,35 +46,13 @@ SCOPES = (
     "role on the projects read)"
 )
 PER_PAGE = 100
-DEFAULT_PRODUCTION = r"^(prod|production)$"
 OWN_OPTIONS = frozenset({"projects", "group", "mapping"})
-# The `connect add` flag of every option another provider owns, for the refusal.
-FLAGS = {
-    "repos": "--repo",
-    "org": "--org",
-    "services": "--service",
-    "urgencies": "--urgency",
-    "priorities": "--priority",
-    "jql": "--jql",
-    "as": "--as",
-    "api": "--jira-api",
-    "self_service_field": "--self-service-field",
-    "self_service_label": "--self-service-label",
-}
 _PROJECT = re.compile(r"^(\d+|[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)+)$")
 _GROUP = re.compile(r"^(\d+|[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*)$")
 
 
 def _options(raw: Mapping[str, Any]) -> dict[str, Any]:
-    given = {key: value for key, value in raw.items() if value not in (None, [], "")}
-    for key in given:
-        if key not in OWN_OPTIONS:
-            flag = FLAGS.get(key, f"--{key.replace('_', '-')}")
-            raise InvalidInputError.because(
-                f"{flag} is not a GitLab option; a GitLab connection takes --project "
-                "(repeatable) or --group, and --mapping",
-                field=flag.lstrip("-"),
-            )
+    given = provider_options(raw, "gitlab", OWN_OPTIONS)
     projects = [str(p).strip().strip("/") for p in given.get("projects") or []]
     group = str(given.get("group") or "").strip().strip("/")
     if bool(projects) == bool(group):
@@ -333,9 +311,7 @@ def _is_id(value: object) -> bool:
 
 
 def _is_production(environment: object) -> bool:
-    if not isinstance(environment, str):
-        return False
-    return re.search(production_pattern() or DEFAULT_PRODUCTION, environment.lower()) is not None
+    return isinstance(environment, str) and is_production(environment)
 
 
 def _deployments(ctx: SyncContext, pid: int, path: str, commits: _FirstCommits) -> Iterator[Batch]:
