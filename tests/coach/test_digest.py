@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from pavedroad.catalog.capabilities import add_capability
 from pavedroad.catalog.schemas import CapabilityIn, TeamIn
 from pavedroad.catalog.service import CatalogBatch, apply_batch
+from pavedroad.coach.service import report_digest
 from pavedroad.comms.changelog import week_label
 from pavedroad.comms.reports import weekly_report
 from pavedroad.db import unit_of_work
@@ -31,7 +32,7 @@ def test_a_silent_launch_is_new_in_the_week_it_becomes_due(engine):
                 launched_at=datetime.combine(sunday - timedelta(days=8), time(9), tzinfo=UTC),
             ),
         )
-        report = weekly_report(session=s, week=week_label(monday))
+        report = weekly_report(session=s, week=week_label(monday), digest=report_digest)
     digest = report.content.coach
     assert digest is not None
     assert [d.id for d in digest.new] == ["silent_launch"] and digest.resolved == []

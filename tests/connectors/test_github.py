@@ -429,7 +429,10 @@ def test_org_lists_every_repository(cli, engine, github, mapped):
         ((), "exactly one"),
         (("--repo", "not-a-repo"), "OWNER/NAME"),
         (("--repo", REPO, "--jql", "project = X"), "--jql is not an option of a github connection"),
-        (("--org", "acme", "--urgency", "high"), "--urgency is not an option of a github connection"),
+        (
+            ("--org", "acme", "--urgency", "high"),
+            "--urgency is not an option of a github connection",
+        ),
     ],
 )
 def test_options_are_checked(cli, github, args, message):

@@ -424,7 +424,7 @@ def test_a_backfill_of_a_past_window_keeps_links_to_deployments_after_it(
     _add(cli, standin)
     assert _sync(cli)["status"] == "succeeded"
     # Merged before the window's end, shipped after it.
-    since, until = (DAY0 - timedelta(days=1)).date(), (DAY0 + timedelta(days=1)).date()
+    since, until = (DAY0 - timedelta(days=1)).date(), DAY0.date()  # --until includes its day
     run = _sync(cli, "gl", "--since", str(since), "--until", str(until))
     assert run["status"] == "succeeded", run["errors"]
     _, changes, _ = _stored(engine)

@@ -7,7 +7,7 @@ reads what changed since the last sync; `pavedroad serve` runs scheduled syncs (
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -56,10 +56,11 @@ def _token_from_stdin(token_stdin: bool) -> str | None:
 
 
 def _moment(text: str | None, option: str, *, end: bool = False) -> datetime | None:
+    """Midnight UTC at the start of the day typed, or after it for an inclusive `end`."""
     if text is None:
         return None
     day = parse_day(text, option=option, example="2025-12-01")
-    return datetime.combine(day, time.min, tzinfo=UTC)
+    return datetime.combine(day + timedelta(days=1) if end else day, time.min, tzinfo=UTC)
 
 
 @connect_app.command("add")
@@ -301,7 +302,8 @@ def sync(
         ),
     ] = None,
     until: Annotated[
-        str | None, typer.Option(help="Backfill up to this day (YYYY-MM-DD); default: now.")
+        str | None,
+        typer.Option(help="Backfill up to and including this day (YYYY-MM-DD); default: now."),
     ] = None,
     as_json: JsonOption = False,
     db: DbOption = None,
@@ -312,7 +314,7 @@ def sync(
     settings = load_settings(db)
     engine = open_engine(db)
     started = _moment(since, "--since")
-    ended = _moment(until, "--until")
+    ended = _moment(until, "--until", end=True)
     with progress(rows=True) as bar:
         task = bar.add_task(f"Syncing {name}", total=None, rejected=0)
 

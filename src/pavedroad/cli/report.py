@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from pavedroad.cli.common import DbOption, JsonOption, console, print_json, store
+from pavedroad.coach.service import report_digest
 from pavedroad.comms import reports as service
 
 report_app = typer.Typer(
@@ -52,7 +53,7 @@ def weekly(
     overdue items; one PNG chart per indicator next to it. Prints the Markdown file's path
     (with --json, the report's content and the chart file names)."""
     with store(db) as session:
-        report = service.weekly_report(session=session, week=week)
+        report = service.weekly_report(session=session, week=week, digest=report_digest)
     _written(report, out, as_json)
 
 

@@ -5,65 +5,18 @@ research's usage report (who used each capability) through their services."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from pavedroad.coach.diagnosis import Diagnosis, Link, initiative_link, team_link
 from pavedroad.coach.facts import LOOKBACK_DAYS, Facts
 from pavedroad.coach.practice import better_approach, practice_row
-from pavedroad.comms import calendar, champions, changelog, launches
-from pavedroad.metrics.windows import window_between
-from pavedroad.research import usage
 
 # Teams shown by name in a message; the evidence lists all of them.
 NAMED_TEAMS = 8
 # A launch is judged once this many days have passed: teams need a week to hear of it.
 SETTLE_DAYS = 7
-
-
-@dataclass
-class Reach:
-    """Who the platform's communication reached, per capability and overall."""
-
-    changelog_everyone: set[str]  # capabilities with an entry for everyone
-    changelog_teams: dict[str, set[str]]  # capability -> audience teams
-    initiatives_in_changelog: set[str]
-    launch_plans: set[str]  # capability names and feature names with a plan
-    demo_everyone: bool
-    demo_teams: set[str]
-    demoed: set[str]  # features demoed (by launch plan)
-    champion_teams: set[str]
-
-
-def _reach(session: Session, today: date) -> Reach:
-    entries = changelog.list_entries(session=session, until=today, limit=100_000)
-    everyone = {e.capability for e in entries if e.capability and not e.audience}
-    teams: dict[str, set[str]] = {}
-    for entry in entries:
-        if entry.capability and entry.audience:
-            teams.setdefault(entry.capability, set()).update(entry.audience)
-    plans = launches.list_launches(session, today=today)
-    events = calendar.list_events(session=session, end=today).events
-    demos = [e for e in events if e.kind == "demo_day"]
-    return Reach(
-        changelog_everyone=everyone,
-        changelog_teams=teams,
-        initiatives_in_changelog={e.initiative for e in entries if e.initiative},
-        launch_plans={p.feature for p in plans} | {p.capability for p in plans if p.capability},
-        demo_everyone=any(not e.audience for e in demos),
-        demo_teams={a for e in demos for a in e.audience},
-        demoed={e.launch_feature for e in demos if e.launch_feature},
-        champion_teams={
-            c.team for c in champions.list_champions(session).champions if c.since <= today
-        },
-    )
-
-
-def _capabilities(session: Session, today: date) -> list[usage.CapabilityUsage]:
-    window = window_between(today - timedelta(days=LOOKBACK_DAYS), today + timedelta(days=1))
-    return usage.capability_usage(session=session, window=window)
 
 
 def _capability_link(name: str) -> Link:
@@ -73,11 +26,11 @@ def _capability_link(name: str) -> Link:
 def silent_launch(session: Session, facts: Facts) -> list[Diagnosis]:
     """A capability launched, or an initiative shipped, in the lookback with no changelog
     entry, no launch plan and no demo, while teams have never used it."""
-    reach = _reach(session, facts.today)
+    reach = facts.reach
     start = facts.today - timedelta(days=LOOKBACK_DAYS)
     settled = facts.today - timedelta(days=SETTLE_DAYS)
     found = []
-    for cap in _capabilities(session, facts.today):
+    for cap in facts.capabilities:
         if cap.launched_at is None or not start <= cap.launched_at <= settled:  # judged later
             continue
         told = (
@@ -146,11 +99,11 @@ def unaware_teams(session: Session, facts: Facts) -> list[Diagnosis]:
     """Eligible teams that never used a launched capability and that nothing reached: no
     changelog entry spoke to them, no champion sits in them, no demo day was for them. One
     diagnosis, with the teams per capability."""
-    reach = _reach(session, facts.today)
+    reach = facts.reach
     if reach.demo_everyone:
         return []  # a demo day for everyone reached every team
     per_capability: dict[str, list[str]] = {}
-    for cap in _capabilities(session, facts.today):
+    for cap in facts.capabilities:
         if cap.launched_at is None or cap.launched_at > facts.today or not cap.never_used:
             continue
         if cap.capability in reach.changelog_everyone:

@@ -11,9 +11,7 @@ from pavedroad.backlog import service as backlog
 from pavedroad.coach.diagnosis import Diagnosis, Link
 from pavedroad.coach.facts import LOOKBACK_DAYS, Facts
 from pavedroad.coach.practice import better_approach, practice_row
-from pavedroad.metrics.windows import window_between
 from pavedroad.research import insights as research
-from pavedroad.research import usage
 
 # The practice: without a PM, engineering preferences drive priorities; 60 quiet days shows it.
 QUIET_DAYS = 60
@@ -69,9 +67,8 @@ def survey_only_research(session: Session, facts: Facts) -> list[Diagnosis]:
     surveyed = [i for i in recent if i.source_kind in SURVEY_SOURCES]
     if not surveyed or len(surveyed) < len(recent) or facts.contacts:
         return []  # no surveys, or other research happened too
-    window = window_between(start, facts.today + timedelta(days=1))
     struggling: list[tuple[str, float, list[str]]] = []
-    for cap in usage.capability_usage(session=session, window=window):
+    for cap in facts.capabilities:
         if cap.launched_at is None or cap.launched_at > facts.today:
             continue
         eligible = len(cap.teams) + len(cap.never_used)

@@ -14,6 +14,7 @@ from pavedroad.coach import marketing, ownership, planning
 from pavedroad.coach.diagnosis import Diagnosis, by_severity, kpi_link
 from pavedroad.coach.facts import gather
 from pavedroad.coach.practice import better_approach, practice_row
+from pavedroad.comms.schemas.reports import CoachDigestOut, DigestLine
 from pavedroad.metrics import diagnoses as kpi_diagnoses
 from pavedroad.metrics import service as metrics
 from pavedroad.metrics.definitions import DEFINITIONS
@@ -105,3 +106,13 @@ def weekly_digest(*, session: Session, window: Window) -> tuple[list[Diagnosis],
     )
     seen, had = {_key(d) for d in before}, {_key(d) for d in now}
     return [d for d in now if _key(d) not in seen], [d for d in before if _key(d) not in had]
+
+
+def report_digest(session: Session, window: Window) -> CoachDigestOut:
+    """The weekly report's coach section (`comms.reports.weekly_report(digest=...)`)."""
+    new, resolved = weekly_digest(session=session, window=window)
+
+    def lines(found: list[Diagnosis]) -> list[DigestLine]:
+        return [DigestLine(id=d.id, severity=d.severity, message=d.message) for d in found]
+
+    return CoachDigestOut(new=lines(new), resolved=lines(resolved))

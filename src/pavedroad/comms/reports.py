@@ -11,6 +11,7 @@ Vega-Lite specs (`web/charts.py`), rendered to PNG by vl-convert.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,7 +28,6 @@ from pavedroad.comms.schemas.changelog import ChangelogEntryOut
 from pavedroad.comms.schemas.reports import (
     CoachDigestOut,
     CriterionAtRiskOut,
-    DigestLine,
     IndicatorOut,
     InitiativeAtRiskOut,
     LaunchInFlightOut,
@@ -252,18 +252,12 @@ def _launches(session: Session, period: Period) -> list[LaunchInFlightOut]:
 # ---- the reports ---------------------------------------------------------------------------
 
 
-def _digest(session: Session, period: Period) -> CoachDigestOut:
-    from pavedroad.coach.service import weekly_digest
-
-    new, resolved = weekly_digest(session=session, window=period.window)
-
-    def lines(found: list[Any]) -> list[DigestLine]:
-        return [DigestLine(id=d.id, severity=d.severity, message=d.message) for d in found]
-
-    return CoachDigestOut(new=lines(new), resolved=lines(resolved))
+# The coach's digest of a week: its new and resolved diagnoses. The coach reads this domain,
+# so the report is handed the digest by its caller rather than importing the coach.
+Digest = Callable[[Session, Window], CoachDigestOut]
 
 
-def build_report(*, session: Session, period: Period) -> Report:
+def build_report(*, session: Session, period: Period, digest: Digest | None = None) -> Report:
     """The report of a period from the metrics, changelog, backlog, launch and roadmap services."""
     monthly = period.kind == "monthly"
     board = metrics.dashboard(
@@ -291,16 +285,24 @@ def build_report(*, session: Session, period: Period) -> Report:
         if monthly
         else None,
         charts=list(specs),
-        coach=None if monthly else _digest(session, period),
+        coach=digest(session, period.window) if digest is not None and not monthly else None,
     )
     return Report(content=content, charts=specs)
 
 
 def weekly_report(
-    *, session: Session, week: str | None = None, today: date | None = None, source: str = "--week"
+    *,
+    session: Session,
+    week: str | None = None,
+    today: date | None = None,
+    source: str = "--week",
+    digest: Digest | None = None,
 ) -> Report:
-    """The report of an ISO week (default: the last complete week)."""
-    return build_report(session=session, period=week_period(week, today=today, source=source))
+    """The report of an ISO week (default: the last complete week), with the coach's digest
+    when `digest` is given (`pavedroad.coach.service.report_digest`)."""
+    return build_report(
+        session=session, period=week_period(week, today=today, source=source), digest=digest
+    )
 
 
 def monthly_report(

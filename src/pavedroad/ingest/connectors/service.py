@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from pavedroad.db import utcnow
 from pavedroad.errors import ConflictError, InvalidInputError, NotFoundError
-from pavedroad.ingest.connectors import PROVIDERS, provider_or_raise
+from pavedroad.ingest.connectors import provider_or_raise
 from pavedroad.ingest.connectors.http import shown_url
 from pavedroad.ingest.connectors.models import Connection
 from pavedroad.ingest.connectors.secrets import encrypt_token, token_source
@@ -264,8 +264,3 @@ def get_connection(*, session: Session, name: str) -> ConnectionOut:
     return connection_out(
         session=session, connection=get_connection_or_raise(session=session, name=name)
     )
-
-
-def provider_names() -> tuple[str, ...]:
-    """The providers a connection can be added for."""
-    return PROVIDERS

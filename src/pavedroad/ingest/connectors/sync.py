@@ -27,7 +27,7 @@ from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.orm import Session
 
 from pavedroad.db import unit_of_work, utcnow
-from pavedroad.errors import ConflictError, PavedroadError, printable
+from pavedroad.errors import ConflictError, InvalidInputError, PavedroadError, printable
 from pavedroad.ingest import runs
 from pavedroad.ingest.connectors import provider_or_raise
 from pavedroad.ingest.connectors.base import Batch, ConnectionView, SyncContext
@@ -393,8 +393,6 @@ def sync_connection(
     the token, the network) ends the run as failed with the reason, and is not raised."""
     hooks = hooks or SyncHooks()
     if since and until and since >= until:
-        from pavedroad.errors import InvalidInputError
-
         raise InvalidInputError.because("--since must be before --until", field="since")
     owner = lock_owner()
     connection_id, run_id = _begin(

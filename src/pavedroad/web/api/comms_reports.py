@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
+from pavedroad.coach.service import report_digest
 from pavedroad.comms import reports as service
 from pavedroad.comms.schemas.reports import ReportOut
 from pavedroad.web.deps import DbSession, ReadGrant
@@ -54,7 +55,7 @@ def weekly(
 ) -> Response:
     """A week's report: leading indicators and their trend, the changelog, initiatives at risk
     against their criteria, launches in flight with overdue items."""
-    report = service.weekly_report(session=session, week=week, source="week")
+    report = service.weekly_report(session=session, week=week, source="week", digest=report_digest)
     return _answer(request, report, format_)
 
 

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from pavedroad.coach.service import report_digest
 from pavedroad.comms import reports as service
 from pavedroad.errors import InvalidInputError
 from pavedroad.metrics.windows import today_utc
@@ -45,7 +46,7 @@ def _report(session: DbSession, kind: Kind, period: str) -> service.Report:
     text = period.strip() or None
     if kind == "monthly":
         return service.monthly_report(session=session, month=text, source="period")
-    return service.weekly_report(session=session, week=text, source="period")
+    return service.weekly_report(session=session, week=text, source="period", digest=report_digest)
 
 
 def _svg_uri(spec: dict[str, object]) -> str:
