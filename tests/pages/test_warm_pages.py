@@ -7,7 +7,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from pavedroad.metrics.definitions import KPI_IDS
-from pavedroad.metrics.service import kpi_engine, warm_up
+from pavedroad.metrics.service import kpi_engine
+from pavedroad.warming import warm_up
 from tests.metrics.conftest import org  # noqa: F401  (the hand-computed organisation)
 from tests.web.conftest import sign_in
 

@@ -21,8 +21,8 @@ from pavedroad.auth import service as auth
 from pavedroad.catalog.schemas import DeveloperIn, ServiceIn, TeamIn
 from pavedroad.catalog.service import CatalogBatch, apply_batch
 from pavedroad.db import unit_of_work
-from pavedroad.metrics.service import warm_up
 from pavedroad.settings import Settings
+from pavedroad.warming import warm_up
 from pavedroad.web.app import create_app
 
 PASSWORD = "correct horse battery"

@@ -7,8 +7,15 @@ from typing import Annotated
 
 import typer
 
-from pavedroad.cli.common import DbOption, JsonOption, console, err_console, print_json, store
-from pavedroad.cli.kpis import WindowOption
+from pavedroad.cli.common import (
+    DbOption,
+    JsonOption,
+    WindowOption,
+    console,
+    err_console,
+    print_json,
+    store,
+)
 from pavedroad.coach import mode as mode_service
 from pavedroad.coach import service
 from pavedroad.coach.diagnosis import Diagnosis

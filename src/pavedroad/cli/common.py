@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from pavedroad.db import make_engine, unit_of_work
 from pavedroad.errors import InputProblem, InvalidInputError
+from pavedroad.metrics.windows import WINDOW_FORMS
 from pavedroad.schema import require_current
 from pavedroad.settings import load_settings
 
@@ -42,6 +43,10 @@ DbOption = Annotated[
         help="Database URL. Defaults to $PAVEDROAD_DATABASE_URL, then sqlite:///./pavedroad.db.",
         show_default=False,
     ),
+]
+WindowOption = Annotated[
+    str | None,
+    typer.Option("--window", "-w", help=f"The window: {WINDOW_FORMS}. Default: last-30d."),
 ]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one JSON document on stdout instead of a table.")

@@ -11,6 +11,7 @@ from rich.table import Table
 from pavedroad.cli.common import (
     DbOption,
     JsonOption,
+    WindowOption,
     console,
     err_console,
     parse_day,
@@ -28,7 +29,7 @@ from pavedroad.metrics.baseline import (
     set_baseline,
 )
 from pavedroad.metrics.definitions import KPI_IDS, format_value
-from pavedroad.metrics.windows import WINDOW_FORMS, Window, parse_window
+from pavedroad.metrics.windows import Window, parse_window
 
 app = typer.Typer(
     help=(
@@ -40,10 +41,6 @@ app = typer.Typer(
 target_app = typer.Typer(help="The organisation's KPI targets (defaults: the KPI definitions).")
 app.add_typer(target_app, name="target")
 
-WindowOption = Annotated[
-    str | None,
-    typer.Option("--window", "-w", help=f"The window: {WINDOW_FORMS}. Default: last-30d."),
-]
 TeamOption = Annotated[str | None, typer.Option("--team", help="Only this team (its slug).")]
 ServiceOption = Annotated[str | None, typer.Option("--service", help="Only this service.")]
 

@@ -145,8 +145,8 @@ def serve(
     connections' scheduled syncs in the background."""
     import uvicorn
 
-    from pavedroad.metrics.service import warm_up
     from pavedroad.settings import load_settings
+    from pavedroad.warming import warm_up
     from pavedroad.web.app import create_app
     from pavedroad.web.charts import vega_embed_bundle
 

@@ -860,11 +860,3 @@ def evidence_page(
     else:
         total = backend.count_evidence(family, window, cut)
     return EvidencePage(rows, total, limit, offset)
-
-
-def warm_up(engine: Any, *, teams: bool = True) -> threading.Thread:
-    """Warm the engine's cache in the background for every page's first request (see
-    `pavedroad.metrics.warming`; `teams=False` leaves out the per-team pages)."""
-    from pavedroad.metrics import warming
-
-    return warming.warm_up(engine, teams=teams)

@@ -141,7 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         # kpis: cold, warming or warm (`pavedroad serve` warms every page's figures at start)
-        from pavedroad.metrics.warming import warmth
+        from pavedroad.warming import warmth
 
         return {"status": "ok", "version": __version__, "kpis": warmth(app.state.engine)}
 

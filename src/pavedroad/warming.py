@@ -15,6 +15,11 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
+from pavedroad.catalog.service import list_teams
+from pavedroad.home import home_view
+from pavedroad.metrics import service
+from pavedroad.metrics.definitions import KPI_IDS
+
 Warmth = Literal["cold", "warming", "warm"]
 
 # Per engine: whether its warm-up is under way or done (an engine never warmed is "cold").
@@ -31,12 +36,6 @@ def warmth(engine: Any) -> Warmth:
 def warm_pages(session: Session, *, teams: bool = True) -> None:
     """Compute, into the engine's cache, what the home, the dashboard, every KPI page and (with
     `teams`) every team page and team-filtered dashboard need."""
-    # Imported here: the home and the catalog gather domains that themselves use the KPI service.
-    from pavedroad.catalog.service import list_teams
-    from pavedroad.home import home_view
-    from pavedroad.metrics import service
-    from pavedroad.metrics.definitions import KPI_IDS
-
     window = service.default_window()
     service.dashboard(session=session)
     home_view(session=session)
